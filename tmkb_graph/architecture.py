@@ -1,0 +1,320 @@
+"""The architecture format, version 1: pydantic models and the loader that checks them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tmkb_graph.errors import InputError, Problem
+from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_file, load_yaml_text
+from tmkb_graph.validation_errors import problems_from_validation_error
+from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
+from tmkb_graph.words import (
+    BoundaryKind,
+    ComponentType,
+    ContextItem,
+    Control,
+    FlowKind,
+    IdScheme,
+    Operation,
+    ResourceOwner,
+    Tenancy,
+    ZoneKind,
+)
+
+FORMAT_VERSION = 1
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_ROUTE = re.compile(r"^(?:(?P<method>[A-Za-z]+)\s+)?(?P<path>/\S*)$")
+_PATH_PARAM = re.compile(r"\{[^}/]+\}|<[^>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Endpoint(_Strict):
+    """One route of an API, webhook receiver or gateway, and the controls it claims."""
+
+    route: str
+    operation: Operation
+    resource: str | None = None
+    controls: list[Control] | None = None
+    description: str | None = None
+
+    @field_validator("route")
+    @classmethod
+    def _route_shape(cls, value: str) -> str:
+        match = _ROUTE.match(value.strip())
+        if match is None:
+            raise ValueError(f"route '{value}' should look like 'GET /files/{{id}}' (a method, a space, a path)")
+        method = match.group("method")
+        if method and method.upper() not in HTTP_METHODS:
+            raise ValueError(f"unknown HTTP method '{method}' in route '{value}' (known: {', '.join(HTTP_METHODS)})")
+        return value.strip()
+
+    @property
+    def method(self) -> str | None:
+        """The HTTP method, upper-case, or None when the route names only a path."""
+        match = _ROUTE.match(self.route)
+        method = match.group("method") if match else None
+        return method.upper() if method else None
+
+    @property
+    def path(self) -> str:
+        """The route's path, such as /files/{id}."""
+        match = _ROUTE.match(self.route)
+        return match.group("path") if match else self.route
+
+    @property
+    def path_params(self) -> int:
+        """How many parameters the path has ({id}, <id> or :id)."""
+        return len(_PATH_PARAM.findall(self.path))
+
+
+class Component(_Strict):
+    """A deployable part of the system: an API, a queue, a worker, a store, a third party."""
+
+    type: ComponentType
+    zone: str | None = None
+    language: str | None = None
+    framework: str | None = None
+    technology: str | None = None
+    description: str | None = None
+    controls: list[Control] = Field(default_factory=list)
+    endpoints: list[Endpoint] | None = None
+
+
+class Resource(_Strict):
+    """A business object and the facts about it that authorization depends on."""
+
+    owner: ResourceOwner | None = None
+    soft_delete: bool = False
+    ids: IdScheme | None = None
+    description: str | None = None
+
+
+class Flow(_Strict):
+    """A directed flow between two components, what it carries and the controls it claims."""
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    kind: FlowKind
+    carries: list[ContextItem] = Field(default_factory=list)
+    controls: list[Control] = Field(default_factory=list)
+    description: str | None = None
+
+
+class Boundary(_Strict):
+    """A boundary the author declares, around a set of components."""
+
+    name: str
+    kind: BoundaryKind
+    contains: list[str]
+
+
+class Acceptance(_Strict):
+    """A risk knowingly accepted: a pattern on a component (or one finding), with a reason and expiry."""
+
+    pattern: str
+    component: str | None = None
+    finding: str | None = None
+    reason: str = Field(min_length=1, pattern=r"\S")
+    expires: dt.date | None = None
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"expires must be a date written YYYY-MM-DD, got '{value}'") from None
+        return value
+
+
+class Architecture(_Strict):
+    """A described system: components, the flows between them, its resources and accepted risks."""
+
+    version: int = FORMAT_VERSION
+    name: str = Field(min_length=1)
+    description: str | None = None
+    tenancy: Tenancy = "single"
+    zones: dict[str, ZoneKind] = Field(default_factory=dict)
+    components: dict[str, Component]
+    resources: dict[str, Resource] = Field(default_factory=dict)
+    flows: list[Flow] = Field(default_factory=list)
+    boundaries: list[Boundary] = Field(default_factory=list)
+    accepted: list[Acceptance] = Field(default_factory=list)
+
+    @field_validator("version")
+    @classmethod
+    def _supported_version(cls, value: int) -> int:
+        if value != FORMAT_VERSION:
+            raise ValueError(f"unsupported format version {value}; this tmkb-graph reads version {FORMAT_VERSION}")
+        return value
+
+    @field_validator("components")
+    @classmethod
+    def _some_components(cls, value: dict[str, Component]) -> dict[str, Component]:
+        if not value:
+            raise ValueError("an architecture needs at least one component")
+        return value
+
+
+class LoadedArchitecture(BaseModel):
+    """An architecture with the file it came from, the line of every value, and its warnings."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    model: Architecture
+    document: YamlDocument
+    warnings: list[Problem] = Field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        """The path the architecture was read from."""
+        return self.document.file
+
+    def line_of(self, path: PathKey) -> int | None:
+        """The line in the file where the value at ``path`` is written."""
+        return self.document.line_of(path)
+
+    def zone_kind(self, component_id: str) -> str:
+        """The zone kind of a component: its zone mapped through ``zones``, or its type's default."""
+        component = self.model.components[component_id]
+        if component.zone is None:
+            return str(load_vocabulary().fact("component_types", component.type, "default_zone"))
+        return self.model.zones.get(component.zone, component.zone)
+
+
+def load_architecture(path: Path | str) -> LoadedArchitecture:
+    """Read and check an architecture file; raise InputError listing every problem found."""
+    return _from_document(load_yaml_file(path))
+
+
+def parse_architecture(text: str, file: str = "<string>") -> LoadedArchitecture:
+    """Check an architecture given as YAML text (the MCP server and tests use this)."""
+    return _from_document(load_yaml_text(text, file))
+
+
+def _from_document(doc: YamlDocument) -> LoadedArchitecture:
+    if doc.data is None:
+        raise InputError([doc.problem((), "the file is empty; an architecture needs a name and components")])
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.problem((), "an architecture is a mapping with name, components and flows at the top")])
+    try:
+        model = Architecture.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation_error(exc, doc, Architecture)) from None
+    errors, warnings = _cross_reference(model, doc)
+    if errors:
+        raise InputError(sorted(errors))
+    return LoadedArchitecture(model=model, document=doc, warnings=sorted(warnings))
+
+
+def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Problem], list[Problem]]:
+    """Checks that span fields: references to components, zones and resources, ids, directions."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    ids = list(model.components)
+    zone_names = list(model.zones) + load_vocabulary().names("zone_kinds")
+    vocab = load_vocabulary()
+
+    for name in model.zones:
+        if name in vocab.terms("zone_kinds") and model.zones[name] != name:
+            errors.append(doc.problem(("zones", name), f"'{name}' is a zone kind and cannot be mapped to another kind"))
+
+    for cid, component in model.components.items():
+        if not _ID.match(cid):
+            errors.append(doc.problem(("components", cid), f"component id '{cid}' must be a word (letters, digits, _ . -)"))
+        if component.zone is not None and component.zone not in zone_names:
+            message = unknown_word_message("zone", component.zone, zone_names)
+            errors.append(doc.problem(("components", cid, "zone"), message + "; declare free zone names under zones:"))
+        for i, endpoint in enumerate(component.endpoints or []):
+            path = ("components", cid, "endpoints", i, "resource")
+            errors.extend(_resource_reference(model, doc, endpoint.resource, path, warnings))
+        _duplicate_routes(component, cid, doc, errors)
+
+    for i, flow in enumerate(model.flows):
+        for end, field in ((flow.source, "from"), (flow.target, "to")):
+            if end not in model.components:
+                message = unknown_word_message("component", end, ids)
+                errors.append(doc.problem(("flows", i, field), message.replace("unknown component", "no component")))
+        if flow.source == flow.target:
+            errors.append(doc.problem(("flows", i), f"a flow from '{flow.source}' to itself crosses nothing"))
+        if flow.source in model.components and flow.target in model.components:
+            _store_direction(model, doc, i, flow, errors)
+
+    for i, boundary in enumerate(model.boundaries):
+        for j, member in enumerate(boundary.contains):
+            if member not in model.components:
+                message = unknown_word_message("component", member, ids).replace("unknown component", "no component")
+                errors.append(doc.problem(("boundaries", i, "contains", j), message))
+
+    for i, acceptance in enumerate(model.accepted):
+        if acceptance.component is None and acceptance.finding is None:
+            errors.append(doc.problem(("accepted", i), "say what is accepted: a component, or a finding id"))
+        if acceptance.component is not None and acceptance.component not in model.components:
+            message = unknown_word_message("component", acceptance.component, ids).replace("unknown component", "no component")
+            errors.append(doc.problem(("accepted", i, "component"), message))
+        if acceptance.expires is None:
+            warnings.append(
+                doc.problem(("accepted", i), "this acceptance has no expires: date; it will never be reviewed", "warning")
+            )
+    return errors, warnings
+
+
+def _resource_reference(
+    model: Architecture, doc: YamlDocument, resource: str | None, path: PathKey, warnings: list[Problem]
+) -> list[Problem]:
+    if resource is None or resource in model.resources:
+        return []
+    if model.resources:
+        message = unknown_word_message("resource", resource, list(model.resources))
+        return [doc.problem(path, message + "; declare it under resources:")]
+    warnings.append(
+        doc.problem(
+            path,
+            f"resource '{resource}' is not declared under resources:; patterns that depend on its owner or id "
+            "scheme are not assessable for it",
+            "warning",
+        )
+    )
+    return []
+
+
+def _duplicate_routes(component: Component, cid: str, doc: YamlDocument, errors: list[Problem]) -> None:
+    seen: dict[str, int] = {}
+    for i, endpoint in enumerate(component.endpoints or []):
+        key = f"{endpoint.method or ''} {endpoint.path}"
+        if key in seen:
+            errors.append(
+                doc.problem(
+                    ("components", cid, "endpoints", i, "route"),
+                    f"duplicate route '{endpoint.route}' (also endpoints[{seen[key]}])",
+                )
+            )
+        seen.setdefault(key, i)
+
+
+def _store_direction(model: Architecture, doc: YamlDocument, i: int, flow: Flow, errors: list[Problem]) -> None:
+    """Read and write flows are drawn from the accessor to the store; a reversed one would hide a tenant boundary."""
+    if flow.kind not in ("read", "write"):
+        return
+    vocab = load_vocabulary()
+    family = {cid: vocab.fact("component_types", c.type, "family") for cid, c in model.components.items()}
+    if family[flow.source] == "store" and family[flow.target] != "store":
+        errors.append(
+            doc.problem(
+                ("flows", i),
+                f"{flow.kind} flows are drawn from the component that reads or writes to the store: "
+                f"write {{from: {flow.target}, to: {flow.source}, kind: {flow.kind}}}",
+            )
+        )

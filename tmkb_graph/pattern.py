@@ -1,0 +1,346 @@
+"""The threat pattern format: pydantic models for one pattern file, including its template."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tmkb_graph.words import (
+    BoundaryKind,
+    ComponentType,
+    ContextItem,
+    Control,
+    FlowKind,
+    IdScheme,
+    Likelihood,
+    Operation,
+    ResourceOwner,
+    Severity,
+    Tenancy,
+    Tier,
+    ZoneKind,
+)
+
+PATTERN_ID = re.compile(r"^TMKB-[A-Z]+-\d{3}$")
+CATEGORIES = ("authorization", "webhook")
+AGENT_SUMMARY_TOKEN_LIMIT = 100
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free token estimate: about four characters per token, as common tokenizers average."""
+    return math.ceil(len(text) / 4)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, (str, dict)) else value
+
+
+class AgentSummary(_Strict):
+    """What an agent reads before writing code: the threat, what to check, how to fix it."""
+
+    threat: str = Field(min_length=10)
+    check: str = Field(min_length=10)
+    fix: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _short(self) -> AgentSummary:
+        tokens = estimate_tokens(" ".join((self.threat, self.check, self.fix)))
+        if tokens >= AGENT_SUMMARY_TOKEN_LIMIT:
+            raise ValueError(f"the agent summary is about {tokens} tokens; keep threat, check and fix under {AGENT_SUMMARY_TOKEN_LIMIT} together")
+        return self
+
+
+class Triggers(_Strict):
+    """When a pattern is relevant to code or a task: words, actions, files, languages, frameworks."""
+
+    keywords: list[str] = Field(min_length=1)
+    actions: list[str] = Field(default_factory=list)
+    file_globs: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    frameworks: list[str] = Field(default_factory=list)
+
+
+class Source(_Strict):
+    """A public source the pattern's facts come from."""
+
+    title: str
+    url: str = Field(pattern=r"^https://\S+$")
+
+
+class References(_Strict):
+    """Where the weakness is catalogued, and the sources the pattern's facts come from."""
+
+    cwe: list[str] = Field(min_length=1)
+    owasp_api: list[str] = Field(default_factory=list)
+    owasp_top10: list[str] = Field(default_factory=list)
+    capec: list[str] = Field(default_factory=list)
+    compliance: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("cwe")
+    @classmethod
+    def _cwe(cls, value: list[str]) -> list[str]:
+        return _ids(value, r"^CWE-\d+$", "CWE-862")
+
+    @field_validator("owasp_api")
+    @classmethod
+    def _owasp_api(cls, value: list[str]) -> list[str]:
+        return _ids(value, r"^API([1-9]|10):2023$", "API1:2023")
+
+    @field_validator("owasp_top10")
+    @classmethod
+    def _owasp_top10(cls, value: list[str]) -> list[str]:
+        return _ids(value, r"^A(0[1-9]|10):2021$", "A01:2021")
+
+    @field_validator("capec")
+    @classmethod
+    def _capec(cls, value: list[str]) -> list[str]:
+        return _ids(value, r"^CAPEC-\d+$", "CAPEC-639")
+
+    @field_validator("compliance")
+    @classmethod
+    def _compliance(cls, value: list[str]) -> list[str]:
+        return _ids(value, r"^[A-Za-z0-9-]+:\S+$", "SOC2:CC6.1")
+
+
+def _ids(values: list[str], shape: str, example: str) -> list[str]:
+    for value in values:
+        if not re.match(shape, value):
+            raise ValueError(f"'{value}' is not written like '{example}'")
+    return values
+
+
+class CodeExample(_Strict):
+    """A short piece of code showing the flaw or the fix."""
+
+    language: str = "python"
+    code: str = Field(min_length=20)
+
+
+class Examples(_Strict):
+    """The vulnerable and the secure way, side by side."""
+
+    vulnerable: CodeExample
+    secure: CodeExample
+
+
+class Place(_Strict):
+    """Where a mitigation's control belongs: a role's component, an endpoint role, or a template flow."""
+
+    role: str | None = None
+    endpoint: str | None = None
+    flow: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Place:
+        given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a place names exactly one of role, endpoint or flow")
+        return self
+
+    @property
+    def scope(self) -> str:
+        """role, endpoint or flow."""
+        return "role" if self.role is not None else "endpoint" if self.endpoint is not None else "flow"
+
+    @property
+    def name(self) -> str:
+        """The template name the place refers to."""
+        return self.role or self.endpoint or self.flow or ""
+
+
+class Mitigation(_Strict):
+    """One thing the architecture should have, the control that claims it, and where it belongs."""
+
+    id: str
+    name: str
+    control: Control
+    where: list[Place] = Field(min_length=1)
+    carries: list[ContextItem] = Field(default_factory=list)
+    required: bool = True
+    tenancy: Tenancy | None = None
+    description: str = Field(min_length=20)
+    tradeoffs: str = Field(min_length=10)
+    examples: Examples | None = None
+
+    _where_list = field_validator("where", mode="before")(lambda cls, v: _as_list(v))
+
+
+class RoleSpec(_Strict):
+    """What a component must be to play a role in the template."""
+
+    types: list[ComponentType] = Field(min_length=1)
+    zones: list[ZoneKind] = Field(default_factory=list)
+    frameworks: list[str] = Field(default_factory=list)
+    controls: list[Control] = Field(default_factory=list)
+
+
+class FlowSpec(_Strict):
+    """A flow the template needs between two roles."""
+
+    name: str
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    kinds: list[FlowKind] = Field(min_length=1)
+    crosses: list[BoundaryKind] = Field(default_factory=list)
+
+
+class ResourceSpec(_Strict):
+    """What an endpoint's resource must be for the template to apply."""
+
+    owners: list[ResourceOwner] = Field(default_factory=list)
+    soft_delete: bool | None = None
+    ids: list[IdScheme] = Field(default_factory=list)
+
+
+class EndpointSpec(_Strict):
+    """An endpoint a template needs on the component bound to a role."""
+
+    of: str
+    operations: list[Operation] = Field(default_factory=list)
+    methods: list[str] = Field(default_factory=list)
+    min_path_params: int = Field(default=0, ge=0)
+    resource: ResourceSpec | None = None
+    same_resource_as: str | None = None
+    controls: list[Control] = Field(default_factory=list)
+
+
+class Template(_Strict):
+    """The subgraph a pattern applies to: roles, flows between them, endpoints, and its boundary."""
+
+    boundary: BoundaryKind
+    tenancy: Tenancy | None = None
+    roles: dict[str, RoleSpec] = Field(min_length=1)
+    flows: list[FlowSpec] = Field(default_factory=list)
+    endpoints: dict[str, EndpointSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Template:
+        names = list(self.roles) + list(self.endpoints)
+        for name in names:
+            if not _ROLE_NAME.match(name):
+                raise ValueError(f"role name '{name}' must be lower_snake_case")
+        if len(set(names)) != len(names):
+            raise ValueError("a role and an endpoint role share a name")
+        for spec in self.flows:
+            for end in (spec.source, spec.target):
+                if end not in self.roles:
+                    raise ValueError(f"flow '{spec.name}' names role '{end}', which the template does not define")
+        if len({f.name for f in self.flows}) != len(self.flows):
+            raise ValueError("template flow names must be unique")
+        for name, endpoint in self.endpoints.items():
+            if endpoint.of not in self.roles:
+                raise ValueError(f"endpoint role '{name}' is of role '{endpoint.of}', which the template does not define")
+            if endpoint.same_resource_as is not None and endpoint.same_resource_as not in self.endpoints:
+                raise ValueError(f"endpoint role '{name}': same_resource_as names no endpoint role '{endpoint.same_resource_as}'")
+        unreached = _unconnected_roles(self)
+        if unreached:
+            raise ValueError(
+                f"roles {', '.join(unreached)} are not connected to the others by a template flow; "
+                "a template is one connected subgraph so the matcher can walk it from one anchor"
+            )
+        return self
+
+    @property
+    def endpoint_level(self) -> bool:
+        """True when the template judges endpoints, so it needs declared endpoints to be assessed."""
+        return bool(self.endpoints)
+
+
+def _unconnected_roles(template: Template) -> list[str]:
+    roles = list(template.roles)
+    reached = {roles[0]}
+    changed = True
+    while changed:
+        changed = False
+        for spec in template.flows:
+            if (spec.source in reached) != (spec.target in reached):
+                reached |= {spec.source, spec.target}
+                changed = True
+    return [r for r in roles if r not in reached]
+
+
+class Pattern(_Strict):
+    """A threat pattern: identity, agent summary, knowledge, mitigations and its template."""
+
+    id: str
+    name: str = Field(min_length=5)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    tier: Tier
+    severity: Severity
+    likelihood: Likelihood
+    category: str
+    agent_summary: AgentSummary
+    description: str = Field(min_length=40)
+    triggers: Triggers
+    references: References
+    attack_scenario: list[str] = Field(default_factory=list)
+    llm_blind_spots: list[str] = Field(default_factory=list)
+    mitigations: list[Mitigation] = Field(min_length=1)
+    template: Template
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not PATTERN_ID.match(value):
+            raise ValueError(f"pattern id '{value}' should look like TMKB-AUTHZ-001")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            from tmkb_graph.vocabulary import unknown_word_message
+
+            raise ValueError(unknown_word_message("category", value, list(CATEGORIES)))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pattern:
+        ids = [m.id for m in self.mitigations]
+        if len(set(ids)) != len(ids):
+            raise ValueError("mitigation ids must be unique")
+        for mitigation in self.mitigations:
+            if not mitigation.id.startswith(self.id + "-M"):
+                raise ValueError(f"mitigation id '{mitigation.id}' should start with '{self.id}-M'")
+            _check_places(self.template, mitigation)
+        if not any(m.required for m in self.mitigations):
+            raise ValueError("at least one mitigation must be required, or no finding could ever be open")
+        if self.tier == "A":
+            _check_full_depth(self)
+        return self
+
+    @property
+    def mitigation_by_id(self) -> dict[str, Mitigation]:
+        """The pattern's mitigations, by id."""
+        return {m.id: m for m in self.mitigations}
+
+
+def _check_places(template: Template, mitigation: Mitigation) -> None:
+    flows = {f.name for f in template.flows}
+    for place in mitigation.where:
+        known = {"role": set(template.roles), "endpoint": set(template.endpoints), "flow": flows}[place.scope]
+        if place.name not in known:
+            raise ValueError(
+                f"mitigation {mitigation.id} is placed at {place.scope} '{place.name}', which the template does not define"
+            )
+    if mitigation.carries and not all(p.scope == "flow" for p in mitigation.where):
+        raise ValueError(f"mitigation {mitigation.id} lists carries, so every place it names must be a flow")
+
+
+def _check_full_depth(pattern: Pattern) -> None:
+    if len(pattern.attack_scenario) < 2:
+        raise ValueError("a tier A pattern needs an attack scenario of at least two steps")
+    if not pattern.llm_blind_spots:
+        raise ValueError("a tier A pattern needs at least one LLM blind spot")
+    for mitigation in pattern.mitigations:
+        if mitigation.required and mitigation.examples is None:
+            raise ValueError(f"tier A: required mitigation {mitigation.id} needs vulnerable and secure examples")
