@@ -1,0 +1,157 @@
+"""The architecture graph, and the trust boundaries each flow and component crosses, with the rule why.
+
+The graph builder knows nothing of patterns: it turns components into nodes, flows into typed edges,
+and annotates them from the vocabulary's facts (a flow kind's async, a zone kind's trust, a
+component type's family), the tenancy and the declared boundaries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from tmkb_graph.architecture import Flow, LoadedArchitecture
+from tmkb_graph.vocabulary import load_vocabulary
+
+SYNC_CALL_KINDS = frozenset({"request", "invoke", "callback"})
+EXPOSED_ZONE_KINDS = frozenset({"internet", "dmz"})
+
+
+@dataclass(frozen=True, order=True)
+class Crossing:
+    """One boundary crossed by a flow (``flow`` is its index) or by a component's exposure."""
+
+    kind: str
+    rule: str
+    explanation: str
+    flow: int | None = None
+    component: str | None = None
+
+
+@dataclass
+class ArchitectureGraph:
+    """Components as nodes, flows as edges keyed by their index, each annotated with its crossings."""
+
+    architecture: LoadedArchitecture
+    graph: nx.MultiDiGraph
+    flow_crossings: dict[int, list[Crossing]]
+    component_crossings: dict[str, list[Crossing]]
+    by_type: dict[str, list[str]] = field(default_factory=dict)
+
+    def flow(self, index: int) -> Flow:
+        """The flow with this index in the architecture's flows list."""
+        return self.architecture.model.flows[index]
+
+    def crossings_into(self, component: str) -> list[Crossing]:
+        """Crossings of the flows entering ``component`` and of its own exposure."""
+        out = list(self.component_crossings.get(component, ()))
+        for _, _, index in self.graph.in_edges(component, keys=True):
+            out.extend(self.flow_crossings[index])
+        return out
+
+
+def infer_boundaries(arch: LoadedArchitecture) -> ArchitectureGraph:
+    """Build the architecture graph and annotate every flow and entry point with its crossings."""
+    model = arch.model
+    graph = nx.MultiDiGraph()
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for cid in sorted(model.components):
+        graph.add_node(cid)
+        by_type[model.components[cid].type].append(cid)
+    flow_crossings: dict[int, list[Crossing]] = {}
+    context = _Context(arch)
+    for index, flow in enumerate(model.flows):
+        graph.add_edge(flow.source, flow.target, key=index)
+        flow_crossings[index] = sorted(set(context.flow_crossings(index, flow)))
+    component_crossings = _exposure(arch, graph, flow_crossings, context)
+    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type))
+
+
+class _Context:
+    """Per-architecture facts the rules read: zones, trust, families, declared boundaries."""
+
+    def __init__(self, arch: LoadedArchitecture) -> None:
+        vocab = load_vocabulary()
+        model = arch.model
+        self.arch = arch
+        self.multi_tenant = model.tenancy == "multi"
+        self.zone_kind = {cid: arch.zone_kind(cid) for cid in model.components}
+        self.trust = {cid: int(vocab.fact("zone_kinds", z, "trust")) for cid, z in self.zone_kind.items()}
+        self.family = {cid: str(vocab.fact("component_types", c.type, "family")) for cid, c in model.components.items()}
+        self.type = {cid: c.type for cid, c in model.components.items()}
+        self.async_kinds = {k for k in vocab.names("flow_kinds") if vocab.fact("flow_kinds", k, "async")}
+        self.declared = [(b.name, b.kind, frozenset(b.contains)) for b in model.boundaries]
+
+    def zone_text(self, cid: str) -> str:
+        component = self.arch.model.components[cid]
+        if component.zone is None:
+            return f"zone {self.zone_kind[cid]} (default for {component.type})"
+        if component.zone != self.zone_kind[cid]:
+            return f"zone '{component.zone}' ({self.zone_kind[cid]})"
+        return f"zone {component.zone}"
+
+    def flow_crossings(self, index: int, flow: Flow) -> list[Crossing]:
+        src, dst, kind = flow.source, flow.target, flow.kind
+        out: list[Crossing] = []
+
+        def add(boundary: str, rule: str, text: str) -> None:
+            out.append(Crossing(boundary, rule, text, flow=index))
+
+        if kind in self.async_kinds:
+            add("async", "async.flow_kind", f"a {kind} flow: the work runs later, outside the request that caused it")
+        elif self.type[src] == "scheduler":
+            add("async", "async.scheduler", f"scheduler '{src}' starts the work; no request stands behind it")
+        if self.trust[src] < self.trust[dst]:
+            add("ingress", "ingress.zone_trust", f"from {self.zone_text(src)} into the more trusted {self.zone_text(dst)}")
+        if kind in ("webhook", "callback"):
+            add("third_party", "third_party.flow_kind", f"a {kind} flow: '{src}' pushes a message the receiver did not ask for")
+        elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
+            add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
+        if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):
+            add("service", "service.call", f"{self.type[src]} '{src}' calls {self.type[dst]} '{dst}' directly")
+        if self.multi_tenant and kind in ("read", "write") and self.family[dst] == "store":
+            add("tenant", "tenant.shared_store", f"{self.type[dst]} '{dst}' holds every tenant's data in a multi-tenant system")
+        for name, boundary_kind, members in self.declared:
+            if (src in members) == (dst in members):
+                continue
+            if boundary_kind == "network":
+                if dst in members:
+                    add("ingress", "ingress.declared", f"enters the declared network boundary '{name}' from outside it")
+            else:
+                direction = "enters" if dst in members else "leaves"
+                add(boundary_kind, "declared", f"{direction} the declared {boundary_kind} boundary '{name}'")
+        return out
+
+
+def _exposure(
+    arch: LoadedArchitecture, graph: nx.MultiDiGraph, flow_crossings: dict[int, list[Crossing]], context: _Context
+) -> dict[str, list[Crossing]]:
+    """Entry points anyone can reach, and components reached from them by synchronous calls."""
+    result: dict[str, list[Crossing]] = defaultdict(list)
+    queue: deque[str] = deque()
+    reached: set[str] = set()
+    for cid in sorted(arch.model.components):
+        if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS:
+            text = f"{context.type[cid]} '{cid}' is in {context.zone_text(cid)}: callers from the internet reach it"
+            result[cid].append(Crossing("ingress", "ingress.exposed", text, component=cid))
+            reached.add(cid)
+            queue.append(cid)
+    for index, crossings in sorted(flow_crossings.items()):
+        if any(c.kind == "ingress" for c in crossings):
+            target = arch.model.flows[index].target
+            if target not in reached:
+                reached.add(target)
+                queue.append(target)
+    while queue:
+        current = queue.popleft()
+        for _, nxt, index in graph.out_edges(current, keys=True):
+            flow = arch.model.flows[index]
+            if flow.kind not in SYNC_CALL_KINDS or nxt in reached or context.family[nxt] not in ("entry", "compute"):
+                continue
+            reached.add(nxt)
+            queue.append(nxt)
+            text = f"{context.type[nxt]} '{nxt}' is reached from the internet through '{current}' ({flow.kind} flow)"
+            result[nxt].append(Crossing("ingress", "ingress.reached", text, flow=index, component=nxt))
+    return dict(result)

@@ -1,0 +1,110 @@
+"""The analysis result as data: findings, their gaps, and the summary. Renderers only read these."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["open", "mitigated", "accepted"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Gap(_Out):
+    """A mitigation judged at its place: the control asked for, where, and whether it is claimed."""
+
+    mitigation: str
+    name: str
+    control: str
+    at: str
+    required: bool
+    present: bool
+    line: int | None = None
+    carries: list[str] = Field(default_factory=list)
+    evidence: str | None = None
+
+
+class CrossingOut(_Out):
+    """A boundary crossing that made the finding apply, and the rule that inferred it."""
+
+    kind: str
+    rule: str
+    explanation: str
+    flow: str | None = None
+    component: str | None = None
+
+
+class AcceptanceNote(_Out):
+    """The architecture's acceptance of this finding."""
+
+    reason: str
+    expires: str | None
+    expired: bool
+    line: int | None
+
+
+class Finding(_Out):
+    """One binding of one pattern: what applies where, and which mitigations are missing."""
+
+    id: str
+    pattern: str
+    name: str
+    severity: str
+    likelihood: str
+    status: Status
+    bindings: dict[str, str]
+    crossings: list[CrossingOut]
+    present: list[Gap]
+    missing: list[Gap]
+    recommended: list[Gap]
+    file: str
+    location_line: int | None
+    location: str
+    fix: str
+    acceptance: AcceptanceNote | None = None
+
+
+class NotAssessableOut(_Out):
+    """A pattern that could apply to a component, but the architecture does not declare enough."""
+
+    pattern: str
+    component: str
+    reason: str
+
+
+class ArchitectureSummary(_Out):
+    """Which architecture was analysed."""
+
+    name: str
+    file: str
+    tenancy: str
+    components: int
+    flows: int
+
+
+class Summary(_Out):
+    """Counts for a reader and for CI."""
+
+    patterns_checked: int
+    findings: int
+    by_status: dict[str, int]
+    open_by_severity: dict[str, int]
+    patterns_with_findings: list[str]
+    not_assessable: dict[str, list[str]]
+
+
+class AnalysisResult(_Out):
+    """Everything `analyze` found in one architecture."""
+
+    architecture: ArchitectureSummary
+    findings: list[Finding]
+    not_assessable: list[NotAssessableOut]
+    warnings: list[str]
+    summary: Summary
+
+    def open_at_or_above(self, rank: int, ranks: dict[str, int]) -> list[Finding]:
+        """Open findings whose severity rank is at least ``rank``."""
+        return [f for f in self.findings if f.status == "open" and ranks[f.severity] >= rank]

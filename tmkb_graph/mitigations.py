@@ -1,0 +1,84 @@
+"""Judging a binding's mitigations: is each control claimed at the place the pattern puts it?
+
+Only what the architecture writes down counts; nothing is inferred.
+"""
+
+from __future__ import annotations
+
+from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.findings import Gap
+from tmkb_graph.matcher import Binding, EndpointRef, effective_controls
+from tmkb_graph.pattern import Mitigation, Pattern, Place
+
+
+def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> list[Gap]:
+    """One Gap per mitigation that counts for this architecture's tenancy."""
+    tenancy = graph.architecture.model.tenancy
+    return [_judge(m, binding, graph) for m in pattern.mitigations if m.tenancy in (None, tenancy)]
+
+
+def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:
+    """The source line of a component (id), an endpoint (EndpointRef) or a flow (index)."""
+    if scope == "endpoint" and isinstance(ref, EndpointRef):
+        return arch.line_of(("components", ref.component, "endpoints", ref.index))
+    if scope == "flow" and isinstance(ref, int):
+        return arch.line_of(("flows", ref))
+    return arch.line_of(("components", str(ref)))
+
+
+def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> Gap:
+    first: tuple[str, int | None] | None = None
+    missing_carries: list[str] = []
+    for place in mitigation.where:
+        for at, line, present, evidence, lacking in _places(mitigation, place, binding, graph):
+            if present:
+                return _gap(mitigation, at, line, True, evidence, [])
+            if first is None:
+                first = (at, line)
+                missing_carries = lacking
+    at, line = first if first is not None else ("(not bound)", None)
+    return _gap(mitigation, at, line, False, None, missing_carries)
+
+
+def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
+    return Gap(
+        mitigation=m.id,
+        name=m.name,
+        control=m.control,
+        at=at,
+        required=m.required,
+        present=present,
+        line=line,
+        carries=carries,
+        evidence=evidence,
+    )
+
+
+def _places(mitigation: Mitigation, place: Place, binding: Binding, graph: ArchitectureGraph):
+    """(label, line, present, evidence, missing carried items) for each concrete place."""
+    arch = graph.architecture
+    model = arch.model
+    control = mitigation.control
+    if place.scope == "role":
+        cid = binding.roles[place.name]
+        present = control in model.components[cid].controls
+        yield f"component {cid}", place_line(arch, "role", cid), present, f"{cid} claims {control}" if present else None, []
+    elif place.scope == "endpoint":
+        ref = binding.endpoints[place.name]
+        component = model.components[ref.component]
+        endpoint = component.endpoints[ref.index]  # type: ignore[index]
+        present = control in effective_controls(component, endpoint)
+        label = f"endpoint {ref.component} {endpoint.route}"
+        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
+    else:
+        for index in binding.flows.get(place.name, ()):
+            flow = model.flows[index]
+            label = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+            lacking = [item for item in mitigation.carries if item not in flow.carries]
+            if control in flow.controls:
+                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", []
+            elif mitigation.carries and not lacking:
+                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
+            else:
+                yield label, place_line(arch, "flow", index), False, None, lacking
