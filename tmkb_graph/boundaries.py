@@ -100,13 +100,13 @@ class _Context:
             out.append(Crossing(boundary, rule, text, flow=index))
 
         if kind in self.async_kinds:
-            add("async", "async.flow_kind", f"a {kind} flow: the work runs later, outside the request that caused it")
+            add("async", "async.flow_kind", f"{kind} flow: the work runs later, outside the request that caused it")
         elif self.type[src] == "scheduler":
             add("async", "async.scheduler", f"scheduler '{src}' starts the work; no request stands behind it")
         if self.trust[src] < self.trust[dst]:
             add("ingress", "ingress.zone_trust", f"from {self.zone_text(src)} into the more trusted {self.zone_text(dst)}")
         if kind in ("webhook", "callback"):
-            add("third_party", "third_party.flow_kind", f"a {kind} flow: '{src}' pushes a message the receiver did not ask for")
+            add("third_party", "third_party.flow_kind", f"{kind} flow: '{src}' pushes a message the receiver did not ask for")
         elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
             add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
         if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):

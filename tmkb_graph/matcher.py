@@ -271,11 +271,12 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
 def _crossings(
     boundary: str, roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph
 ) -> tuple[Crossing, ...]:
-    """The crossings of the template's boundary kind on the bound flows and into the bound components."""
+    """The crossings of the template's boundary kind on the bound flows, else into the bound components."""
     found: set[Crossing] = set()
     for indices in flows.values():
         for index in indices:
             found.update(c for c in graph.flow_crossings[index] if c.kind == boundary)
-    for cid in roles.values():
-        found.update(c for c in graph.crossings_into(cid) if c.kind == boundary)
+    if not found:  # no bound flow crosses it: the boundary may sit where a bound component is reached
+        for cid in roles.values():
+            found.update(c for c in graph.crossings_into(cid) if c.kind == boundary)
     return tuple(sorted(found))

@@ -1,0 +1,63 @@
+"""Markdown output, for pull-request comments and reports."""
+
+from __future__ import annotations
+
+from tmkb_graph.findings import AnalysisResult, Finding
+
+
+def analysis_markdown(result: AnalysisResult) -> str:
+    """The analysis as a Markdown report."""
+    arch, summary = result.architecture, result.summary
+    lines = [
+        f"# Threat analysis: {arch.name}",
+        "",
+        f"`{arch.file}`: {arch.components} components, {arch.flows} flows, tenancy {arch.tenancy}. "
+        f"{summary.patterns_checked} patterns checked.",
+        "",
+        "| Status | Count |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {status} | {n} |" for status, n in summary.by_status.items()]
+    lines.append("")
+    if result.findings:
+        lines += ["| Severity | Status | Pattern | Where | Missing |", "| --- | --- | --- | --- | --- |"]
+        for f in result.findings:
+            missing = ", ".join(f"`{g.control}` at {g.at}" for g in f.missing) or "none"
+            lines.append(f"| {f.severity} | {f.status} | {f.pattern} {_cell(f.name)} | {_cell(f.location)} | {_cell(missing)} |")
+        lines.append("")
+        for f in result.findings:
+            lines += _section(f)
+    if result.not_assessable:
+        lines += ["## Not assessable", ""]
+        lines += [f"- **{n.pattern}** on `{n.component}`: {n.reason}" for n in result.not_assessable]
+        lines.append("")
+    if result.warnings:
+        lines += ["## Warnings", ""] + [f"- {w}" for w in result.warnings] + [""]
+    return "\n".join(lines)
+
+
+def _section(f: Finding) -> list[str]:
+    line = f", line {f.location_line}" if f.location_line else ""
+    out = [
+        f"## {f.pattern}: {f.name} ({f.status}, {f.severity})",
+        "",
+        f"At `{f.location}`{line}. Finding id `{f.id}`.",
+        "",
+        "Bindings: " + ", ".join(f"{role} = `{value}`" for role, value in f.bindings.items()),
+        "",
+    ]
+    out += [f"- crosses **{c.kind}**: {c.explanation}" for c in f.crossings]
+    out += [f"- missing `{g.control}` at {g.at}" + (f" (carry {', '.join(g.carries)})" if g.carries else "") for g in f.missing]
+    out += [f"- recommended `{g.control}` at {g.at}" for g in f.recommended]
+    out += [f"- present `{g.control}`: {g.evidence}" for g in f.present]
+    if f.acceptance is not None:
+        state = "expired" if f.acceptance.expired else "accepted"
+        out.append(f"- {state} until {f.acceptance.expires}: {f.acceptance.reason}")
+    if f.status == "open":
+        out += ["", f"Fix: {f.fix}"]
+    out.append("")
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")

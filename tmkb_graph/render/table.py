@@ -1,0 +1,106 @@
+"""Plain-text output for the terminal: findings grouped by status, then what could not be assessed."""
+
+from __future__ import annotations
+
+from tmkb_graph.findings import AnalysisResult, Finding, Gap
+from tmkb_graph.pattern import Pattern
+
+
+def analysis_table(result: AnalysisResult) -> str:
+    """A reader's view of the analysis: one block per finding, open first."""
+    arch, summary = result.architecture, result.summary
+    lines = [
+        f"{arch.name} ({arch.file}): {arch.components} components, {arch.flows} flows, tenancy {arch.tenancy}",
+        f"{summary.patterns_checked} patterns checked; {summary.findings} findings: "
+        + ", ".join(f"{n} {status}" for status, n in summary.by_status.items()),
+        "",
+    ]
+    for status in ("open", "accepted", "mitigated"):
+        group = [f for f in result.findings if f.status == status]
+        if group:
+            lines.append(f"== {status.upper()} ({len(group)}) ==")
+            for finding in group:
+                lines.extend(_finding_block(finding))
+                lines.append("")
+    if not result.findings:
+        lines += ["No pattern applies to this architecture.", ""]
+    if result.not_assessable:
+        lines.append("== NOT ASSESSABLE (the architecture does not declare enough) ==")
+        lines.extend(f"  {n.pattern}  {n.component}: {n.reason}" for n in result.not_assessable)
+        lines.append("")
+    if result.warnings:
+        lines.append("== WARNINGS ==")
+        lines.extend(f"  {w}" for w in result.warnings)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _finding_block(f: Finding) -> list[str]:
+    line = f" (line {f.location_line})" if f.location_line else ""
+    out = [
+        f"[{f.severity.upper()}] {f.pattern} {f.name}",
+        f"  at {f.location}{line}    id {f.id}",
+        "  bindings: " + ", ".join(f"{role}={value}" for role, value in f.bindings.items()),
+    ]
+    for crossing in f.crossings:
+        out.append(f"  crosses {crossing.kind}: {crossing.explanation} [{crossing.rule}]")
+    for gap in f.missing:
+        out.append("  MISSING " + _gap_text(gap))
+    for gap in f.recommended:
+        out.append("  recommended " + _gap_text(gap))
+    for gap in f.present:
+        out.append(f"  present {gap.control} ({gap.evidence})")
+    if f.acceptance is not None:
+        state = "EXPIRED" if f.acceptance.expired else "accepted"
+        out.append(f"  {state} until {f.acceptance.expires or 'no expiry'}: {f.acceptance.reason}")
+    if f.status == "open":
+        out.append(f"  fix: {f.fix}")
+    return out
+
+
+def _gap_text(gap: Gap) -> str:
+    where = f"{gap.at} (line {gap.line})" if gap.line else gap.at
+    carry = f": carry {', '.join(gap.carries)}" if gap.carries else ""
+    return f"{gap.control} at {where}{carry} [{gap.mitigation}]"
+
+
+def patterns_table(patterns: list[Pattern]) -> str:
+    """One line per pattern: id, severity, boundary, name."""
+    rows = [("ID", "SEVERITY", "BOUNDARY", "NAME")]
+    rows += [(p.id, p.severity, p.template.boundary, p.name) for p in patterns]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows) + "\n"
+
+
+def pattern_text(p: Pattern) -> str:
+    """A human view of one pattern."""
+    refs = p.references
+    out = [
+        f"{p.id}  {p.name}",
+        f"severity {p.severity}, likelihood {p.likelihood}, tier {p.tier}, category {p.category}, version {p.version}",
+        "",
+        f"Threat: {p.agent_summary.threat}",
+        f"Check:  {p.agent_summary.check}",
+        f"Fix:    {p.agent_summary.fix}",
+        "",
+        p.description.strip(),
+        "",
+        "References: " + ", ".join(refs.cwe + refs.owasp_api + refs.owasp_top10 + refs.capec + refs.compliance),
+    ]
+    if p.attack_scenario:
+        out += ["", "Attack scenario:"] + [f"  {i}. {step}" for i, step in enumerate(p.attack_scenario, 1)]
+    if p.llm_blind_spots:
+        out += ["", "LLM blind spots:"] + [f"  - {s}" for s in p.llm_blind_spots]
+    out += ["", "Mitigations:"]
+    for m in p.mitigations:
+        where = " or ".join(f"{pl.scope} {pl.name}" for pl in m.where)
+        need = "required" if m.required else "recommended"
+        tenancy = f", {m.tenancy}-tenant only" if m.tenancy else ""
+        out.append(f"  {m.id} {m.name} [{need}{tenancy}]: control {m.control} at {where}")
+    t = p.template
+    out += ["", f"Template (boundary {t.boundary}{', ' + t.tenancy + '-tenant' if t.tenancy else ''}):"]
+    out += [f"  role {name}: {', '.join(spec.types)}" for name, spec in t.roles.items()]
+    out += [f"  flow {f.name}: {f.source} -> {f.target} ({', '.join(f.kinds)})" for f in t.flows]
+    out += [f"  endpoint {name} of {e.of}: {', '.join(e.operations) or 'any operation'}" for name, e in t.endpoints.items()]
+    out += ["", "Sources:"] + [f"  {s.title} <{s.url}>" for s in refs.sources]
+    return "\n".join(out) + "\n"
