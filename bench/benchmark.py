@@ -238,7 +238,7 @@ class Engine:
         self.library: Any = None
         self.problem: str | None = None
 
-    def try_engine(self) -> bool:
+    def try_engine(self, patterns: Path | None = None) -> bool:
         try:
             for name in ("tmkb_graph.boundaries", "tmkb_graph.analysis"):
                 if name in sys.modules:
@@ -249,20 +249,37 @@ class Engine:
             self.problem = f"{type(exc).__name__}: {exc}"
             self.infer = self.analyze = None
             return False
+        self.problem = None
+        self.library = self._library(patterns)
+        return self.library is not None
+
+    def _library(self, patterns: Path | None) -> Any:
+        """The pattern library; while patterns are being edited, the files that load today."""
+        lib = importlib.import_module("tmkb_graph.library")
         try:
-            self.library = importlib.import_module("tmkb_graph.library").load_library()
+            return lib.load_library(patterns)
         except Exception as exc:  # noqa: BLE001
-            self.library = None  # analyze() loads the shipped library itself
-            self.problem = f"load_library failed ({type(exc).__name__}: {exc}); analyze(library=None)"
-        else:
-            self.problem = None
-        return True
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        root = patterns or Path(importlib.import_module("tmkb_graph.resources").data_dir("patterns"))
+        loaded, skipped = {}, []
+        for path in sorted(Path(root).glob("*/*.y*ml")):
+            try:
+                pattern = lib.load_pattern_file(path)
+            except Exception:  # noqa: BLE001
+                skipped.append(path.name)
+                continue
+            loaded[pattern.id] = pattern
+        if not loaded:
+            self.problem = f"no pattern loads ({first})"
+            return None
+        self.problem = f"pattern library incomplete, skipped {', '.join(skipped)} ({first})"
+        return lib.PatternLibrary(loaded, {})
 
 
-def wait_for_engine(engine: Engine, seconds: float) -> bool:
+def wait_for_engine(engine: Engine, seconds: float, patterns: Path | None) -> bool:
     deadline = time.monotonic() + seconds
     while True:
-        if engine.try_engine():
+        if engine.try_engine(patterns):
             return True
         if time.monotonic() >= deadline:
             return False
@@ -319,16 +336,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for tmkb_graph.boundaries/analysis to become importable")
     parser.add_argument("--keep", type=Path, help="write the YAML here and keep it (default: a temp dir)")
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument("--patterns", type=Path, help="pattern directory (default: the shipped library)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     repeat = max(1, args.repeat)
 
     engine = Engine()
-    have_engine = wait_for_engine(engine, args.wait)
+    have_engine = wait_for_engine(engine, args.wait, args.patterns)
     if not have_engine:
         print(f"note: inference/analysis unavailable ({engine.problem}); timing load only", file=sys.stderr)
     elif engine.problem:
         print(f"note: {engine.problem}", file=sys.stderr)
+    if have_engine:
+        print(f"patterns: {len(engine.library.patterns)} ({', '.join(sorted(engine.library.patterns))})",
+              file=sys.stderr)
 
     tmp = None
     if args.keep:
@@ -358,20 +379,26 @@ def main(argv: list[str] | None = None) -> int:
             row["load"], loaded = best_of(repeat, lambda: engine.load(path))
             print(f"[{size}] load     {row['load']:.3f} s", file=sys.stderr)
             if have_engine:
-                row["infer"], graph = best_of(repeat, lambda: engine.infer(loaded))
-                print(f"[{size}] infer    {row['infer']:.3f} s", file=sys.stderr)
-                del graph
-                row["analyze"], result = best_of(repeat, lambda: engine.analyze(loaded, library=engine.library))
-                print(f"[{size}] analyze  {row['analyze']:.3f} s", file=sys.stderr)
-                row["findings"] = len(result.findings)
-                row["statuses"] = status_counts(result)
-                del result
+                try:
+                    row["infer"], graph = best_of(repeat, lambda: engine.infer(loaded))
+                    print(f"[{size}] infer    {row['infer']:.3f} s", file=sys.stderr)
+                    del graph
+                    row["analyze"], result = best_of(
+                        repeat, lambda: engine.analyze(loaded, library=engine.library)
+                    )
+                    print(f"[{size}] analyze  {row['analyze']:.3f} s", file=sys.stderr)
+                    row["findings"] = len(result.findings)
+                    row["statuses"] = status_counts(result)
+                    del result
+                except Exception as exc:  # noqa: BLE001 - report, keep the figures gathered so far
+                    row["statuses"] = f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                    print(f"[{size}] {row['statuses']}", file=sys.stderr)
             del loaded
             row["rss"] = max_rss_mb()
             if not args.no_trace:
                 def traced() -> None:
                     arch = engine.load(path)
-                    if have_engine:
+                    if have_engine and "analyze" in row:
                         engine.analyze(arch, library=engine.library)
                 row["traced"] = traced_peak_mb(traced)
             rows.append(row)
@@ -379,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         if tmp is not None:
             tmp.cleanup()
 
-    print_table(rows, have_engine, not args.no_trace, repeat)
+    patterns = len(engine.library.patterns) if have_engine else 0
+    print_table(rows, have_engine, not args.no_trace, repeat, patterns)
     return 0
 
 
@@ -387,8 +415,9 @@ def _fmt(value: Any, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def print_table(rows: list[dict[str, Any]], have_engine: bool, traced: bool, repeat: int) -> None:
-    print(f"\ntmkb-graph benchmark (best of {repeat}; Python {sys.version.split()[0]}, pid {os.getpid()})\n")
+def print_table(rows: list[dict[str, Any]], have_engine: bool, traced: bool, repeat: int, patterns: int) -> None:
+    print(f"\ntmkb-graph benchmark: best of {repeat}, {patterns} patterns, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs\n")
     header = (f"{'components':>10} {'flows':>7} {'endpoints':>9} {'YAML MB':>8} {'load s':>8} "
               f"{'infer s':>8} {'analyze s':>9} {'findings':>8} {'maxRSS MB':>9}"
               + (f" {'traced peak MB':>14}" if traced else ""))
@@ -411,7 +440,7 @@ def print_table(rows: list[dict[str, Any]], have_engine: bool, traced: bool, rep
             parts = [f"{cur['components']}/{prev['components']} (components x{size_ratio:.1f}, flows x{flow_ratio:.1f}):"]
             for phase in ("load", "infer", "analyze"):
                 a, b = prev.get(phase), cur.get(phase)
-                ratio = f"x{b / a:.1f}" if a and b is not None else "n/a"
+                ratio = f"x{b / a:.1f}" if a and b else "n/a"
                 parts.append(f"{phase} {ratio}")
             if traced and prev.get("traced"):
                 parts.append(f"traced peak x{cur['traced'] / prev['traced']:.1f}")

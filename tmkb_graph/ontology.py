@@ -1,0 +1,107 @@
+"""The ontology (OWL/RDFS classes plus the vocabulary as named individuals) and the vocabulary docs.
+
+Both are generated from ontology/vocabulary.yaml: `python -m tmkb_graph.ontology` rewrites
+ontology/tmkb.ttl and docs/vocabulary.md, and a test fails when either drifts from the vocabulary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+
+from tmkb_graph.vocabulary import SECTIONS, load_vocabulary
+
+TMKB = Namespace("https://w3id.org/tmkb-graph/ontology#")
+VOCAB_BASE = "https://w3id.org/tmkb-graph/vocab/"
+
+# section -> the OWL class its words are individuals of
+SECTION_CLASSES: dict[str, str] = {
+    "component_types": "ComponentType",
+    "component_families": "ComponentFamily",
+    "flow_kinds": "FlowKind",
+    "zone_kinds": "ZoneKind",
+    "boundary_kinds": "BoundaryKind",
+    "context_items": "ContextItem",
+    "controls": "Control",
+    "operations": "Operation",
+    "resource_owners": "ResourceOwner",
+    "id_schemes": "IdScheme",
+    "tenancy": "Tenancy",
+    "severities": "Severity",
+    "likelihoods": "Likelihood",
+    "tiers": "Tier",
+}
+
+# the classes of the things the knowledge base talks about, with one-line definitions
+CORE_CLASSES: dict[str, str] = {
+    "Pattern": "A threat pattern: a threat that applies to a shape of architecture, with its mitigations.",
+    "Mitigation": "What a pattern asks the architecture to have: a control at a place.",
+    "Template": "The subgraph of roles, flows and endpoints a pattern applies to.",
+    "Architecture": "A described system of components and flows.",
+    "Component": "A deployable part of an architecture.",
+    "Flow": "A directed flow between two components.",
+    "Endpoint": "A route of an API-like component.",
+    "Finding": "One binding of a pattern's template onto an architecture, with its status.",
+}
+
+
+def term_iri(section: str, name: str) -> URIRef:
+    """The IRI of a vocabulary word, e.g. .../vocab/controls/authn."""
+    return URIRef(f"{VOCAB_BASE}{section}/{name}")
+
+
+def build_ontology_graph() -> Graph:
+    """The ontology as an rdflib graph."""
+    graph = Graph()
+    graph.bind("tmkb", TMKB)
+    graph.bind("skos", SKOS)
+    graph.bind("owl", OWL)
+    ontology = URIRef(str(TMKB).rstrip("#"))
+    graph.add((ontology, RDF.type, OWL.Ontology))
+    graph.add((ontology, RDFS.label, Literal("tmkb-graph ontology")))
+    for name, definition in CORE_CLASSES.items():
+        _class(graph, name, definition)
+    vocab = load_vocabulary()
+    for section, class_name in SECTION_CLASSES.items():
+        _class(graph, class_name, f"A {SECTIONS[section]} word of the tmkb-graph vocabulary.")
+        for term in vocab.terms(section).values():
+            iri = term_iri(section, term.name)
+            graph.add((iri, RDF.type, OWL.NamedIndividual))
+            graph.add((iri, RDF.type, TMKB[class_name]))
+            graph.add((iri, SKOS.notation, Literal(term.name)))
+            graph.add((iri, RDFS.label, Literal(term.label, lang="en")))
+            graph.add((iri, SKOS.definition, Literal(term.definition, lang="en")))
+    return graph
+
+
+def _class(graph: Graph, name: str, definition: str) -> None:
+    graph.add((TMKB[name], RDF.type, OWL.Class))
+    graph.add((TMKB[name], RDFS.label, Literal(name, lang="en")))
+    graph.add((TMKB[name], SKOS.definition, Literal(definition, lang="en")))
+
+
+def render_vocabulary_markdown() -> str:
+    """docs/vocabulary.md: every section and word, with label and definition."""
+    vocab = load_vocabulary()
+    lines = [
+        "# Vocabulary",
+        "",
+        "Generated from `ontology/vocabulary.yaml` by `python -m tmkb_graph.ontology`; do not edit by hand.",
+        "",
+    ]
+    for section in SECTIONS:
+        lines += [f"## {SECTIONS[section].capitalize()} (`{section}`)", "", "| word | label | definition |", "| --- | --- | --- |"]
+        lines += [f"| `{t.name}` | {t.label} | {t.definition} |" for t in vocab.terms(section).values()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_generated_files(root: Path) -> None:
+    """Rewrite ontology/tmkb.ttl and docs/vocabulary.md under ``root`` (a source checkout)."""
+    (root / "ontology" / "tmkb.ttl").write_text(build_ontology_graph().serialize(format="turtle"), encoding="utf-8")
+    (root / "docs" / "vocabulary.md").write_text(render_vocabulary_markdown(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_generated_files(Path(__file__).resolve().parent.parent)
