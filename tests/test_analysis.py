@@ -74,7 +74,7 @@ def test_acceptance_that_matches_nothing_warns_and_unknown_pattern_fails() -> No
     assert authz_001(result)[0].status == "accepted"  # web is the producer: it is bound
     result = run(extra="accepted:\n  - {pattern: TMKB-WEBHOOK-001, component: web, reason: r, expires: 2030-01-01}\n")
     assert any("matches no finding" in w for w in result.warnings)
-    with pytest.raises(InputError, match="accepted\[0\].pattern: unknown pattern 'TMKB-AUTHZ-01' \(did you mean"):
+    with pytest.raises(InputError, match=r"accepted\[0\].pattern: unknown pattern 'TMKB-AUTHZ-01' \(did you mean"):
         run(extra="accepted:\n  - {pattern: TMKB-AUTHZ-01, component: web, reason: r, expires: 2030-01-01}\n")
 
 
