@@ -215,6 +215,12 @@ def _bind_endpoints(
                     grown.append({**assignment, name: ref})
                 elif isinstance(verdict, str):
                     not_assessable.append(NotAssessable(cid, f"{endpoint.route}: {verdict}"))
+        if spec.witness:
+            # a witness only has to exist: keep its first match so it does not multiply findings
+            firsts: dict[tuple[tuple[str, EndpointRef], ...], dict[str, EndpointRef]] = {}
+            for assignment in grown:
+                firsts.setdefault(tuple(sorted((k, v) for k, v in assignment.items() if k != name)), assignment)
+            grown = list(firsts.values())
         assignments = grown
     return assignments, not_assessable
 

@@ -15,7 +15,24 @@ from tmkb_graph.pattern import Mitigation, Pattern, Place
 def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> list[Gap]:
     """One Gap per mitigation that counts for this architecture's tenancy."""
     tenancy = graph.architecture.model.tenancy
-    return [_judge(m, binding, graph) for m in pattern.mitigations if m.tenancy in (None, tenancy)]
+    return [
+        _judge(m, binding, graph)
+        for m in pattern.mitigations
+        if m.tenancy in (None, tenancy) and _operation_counts(m, binding, graph)
+    ]
+
+
+def _operation_counts(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """A mitigation limited to some operations counts only when a bound endpoint at its places has one."""
+    if not mitigation.operations:
+        return True
+    components = graph.architecture.model.components
+    for place in mitigation.where:
+        ref = binding.endpoints[place.name]
+        endpoint = components[ref.component].endpoints[ref.index]  # type: ignore[index]
+        if endpoint.operation in mitigation.operations:
+            return True
+    return False
 
 
 def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:

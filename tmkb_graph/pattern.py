@@ -167,6 +167,7 @@ class Mitigation(_Strict):
     carries: list[ContextItem] = Field(default_factory=list)
     required: bool = True
     tenancy: Tenancy | None = None
+    operations: list[Operation] = Field(default_factory=list)
     description: str = Field(min_length=20)
     tradeoffs: str = Field(min_length=10)
     examples: Examples | None = None
@@ -211,6 +212,7 @@ class EndpointSpec(_Strict):
     resource: ResourceSpec | None = None
     same_resource_as: str | None = None
     controls: list[Control] = Field(default_factory=list)
+    witness: bool = False
 
 
 class Template(_Strict):
@@ -242,6 +244,9 @@ class Template(_Strict):
             if endpoint.same_resource_as is not None and endpoint.same_resource_as not in self.endpoints:
                 raise ValueError(f"endpoint role '{name}': same_resource_as names no endpoint role '{endpoint.same_resource_as}'")
         unreached = _unconnected_roles(self)
+        witnesses = {n for n, e in self.endpoints.items() if e.witness}
+        if witnesses and witnesses == set(self.endpoints):
+            raise ValueError("at least one endpoint role must not be a witness: findings are made per non-witness endpoint")
         if unreached:
             raise ValueError(
                 f"roles {', '.join(unreached)} are not connected to the others by a template flow; "
@@ -334,6 +339,8 @@ def _check_places(template: Template, mitigation: Mitigation) -> None:
             )
     if mitigation.carries and not all(p.scope == "flow" for p in mitigation.where):
         raise ValueError(f"mitigation {mitigation.id} lists carries, so every place it names must be a flow")
+    if mitigation.operations and not all(p.scope == "endpoint" for p in mitigation.where):
+        raise ValueError(f"mitigation {mitigation.id} lists operations, so every place it names must be an endpoint")
 
 
 def _check_full_depth(pattern: Pattern) -> None:

@@ -43,7 +43,8 @@ def _finding_block(f: Finding) -> list[str]:
         "  bindings: " + ", ".join(f"{role}={value}" for role, value in f.bindings.items()),
     ]
     for crossing in f.crossings:
-        out.append(f"  crosses {crossing.kind}: {crossing.explanation} [{crossing.rule}]")
+        via = f" on {crossing.flow}" if crossing.flow else ""
+        out.append(f"  crosses {crossing.kind}{via}: {crossing.explanation} [{crossing.rule}]")
     for gap in f.missing:
         out.append("  MISSING " + _gap_text(gap))
     for gap in f.recommended:
