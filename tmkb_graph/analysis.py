@@ -65,13 +65,21 @@ def analyze(
     )
 
 
-def finding_id(pattern_id: str, binding: Binding, graph: ArchitectureGraph) -> str:
-    """A stable id from the pattern and what is bound, never from positions or line numbers."""
-    parts = [pattern_id]
+def finding_id(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> str:
+    """A stable id from the pattern and what is bound, never from positions or line numbers.
+
+    Witness endpoints are left out: which of several equivalent witnesses was kept is not the finding.
+    """
+    witnesses = {name for name, spec in pattern.template.endpoints.items() if spec.witness}
+    parts = [pattern.id]
     parts += [f"{role}={cid}" for role, cid in sorted(binding.roles.items())]
-    parts += [f"{role}={_endpoint_label(graph, ref.component, ref.index)}" for role, ref in sorted(binding.endpoints.items())]
+    parts += [
+        f"{role}={_endpoint_label(graph, ref.component, ref.index)}"
+        for role, ref in sorted(binding.endpoints.items())
+        if role not in witnesses
+    ]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-    return f"{pattern_id}:{digest[:12]}"
+    return f"{pattern.id}:{digest[:12]}"
 
 
 def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
@@ -86,7 +94,7 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
     missing = [g for g in judged if not g.present and g.required]
     line, where = _location(pattern, binding, graph)
     return Finding(
-        id=finding_id(pattern.id, binding, graph),
+        id=finding_id(pattern, binding, graph),
         pattern=pattern.id,
         name=pattern.name,
         severity=pattern.severity,
@@ -117,8 +125,9 @@ def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
 def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
     """The line a reader should look at: the first endpoint, else the first flow, else the first role."""
     arch = graph.architecture
-    if binding.endpoints:
-        ref = binding.endpoints[sorted(binding.endpoints)[0]]
+    judged = [name for name, spec in pattern.template.endpoints.items() if not spec.witness]
+    if judged:
+        ref = binding.endpoints[judged[0]]
         return place_line(arch, "endpoint", ref), _endpoint_label(graph, ref.component, ref.index)
     for spec in pattern.template.flows:
         indices = binding.flows.get(spec.name)
