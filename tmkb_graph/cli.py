@@ -15,6 +15,7 @@ import typer
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import load_architecture
 from tmkb_graph.errors import InputError
+from tmkb_graph.knowledge_graph import build_knowledge_graph, related_patterns
 from tmkb_graph.library import load_library, load_pattern_file
 from tmkb_graph.render import (
     analysis_json,
@@ -119,7 +120,10 @@ def get_command(
     except KeyError as error:
         typer.echo(f"error: {error.args[0]}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    sys.stdout.write(pattern_json(pattern) if output_format is PatternFormat.json else pattern_text(pattern))
+    if output_format is PatternFormat.json:
+        sys.stdout.write(pattern_json(pattern))
+    else:
+        sys.stdout.write(pattern_text(pattern, related_patterns(build_knowledge_graph(library), pattern.id)))
 
 
 @app.command("validate")

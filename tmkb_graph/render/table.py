@@ -73,8 +73,8 @@ def patterns_table(patterns: list[Pattern]) -> str:
     return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows) + "\n"
 
 
-def pattern_text(p: Pattern) -> str:
-    """A human view of one pattern."""
+def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str:
+    """A human view of one pattern, with the patterns that share a control or weakness with it."""
     refs = p.references
     out = [
         f"{p.id}  {p.name}",
@@ -103,5 +103,8 @@ def pattern_text(p: Pattern) -> str:
     out += [f"  role {name}: {', '.join(spec.types)}" for name, spec in t.roles.items()]
     out += [f"  flow {f.name}: {f.source} -> {f.target} ({', '.join(f.kinds)})" for f in t.flows]
     out += [f"  endpoint {name} of {e.of}: {', '.join(e.operations) or 'any operation'}" for name, e in t.endpoints.items()]
+    if related:
+        out += ["", "Related patterns (shared required controls or CWEs):"]
+        out += [f"  {pid}: {', '.join(things)}" for pid, things in related.items()]
     out += ["", "Sources:"] + [f"  {s.title} <{s.url}>" for s in refs.sources]
     return "\n".join(out) + "\n"
