@@ -11,6 +11,7 @@ import hashlib
 from tmkb_graph.architecture import Acceptance, LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, infer_boundaries
 from tmkb_graph.errors import InputError
+from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.findings import (
     AcceptanceNote,
     AnalysisResult,
@@ -32,8 +33,11 @@ def analyze(
     arch: LoadedArchitecture, library: PatternLibrary | None = None, today: dt.date | None = None
 ) -> AnalysisResult:
     """Every threat that applies to ``arch``, with its status, crossings and missing mitigations."""
-    library = library or load_library()
-    today = today or dt.date.today()
+    with gc_paused():
+        return _analyze(arch, library or load_library(), today or dt.date.today())
+
+
+def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) -> AnalysisResult:
     _check_acceptances(arch, library)
     graph = infer_boundaries(arch)
     findings: list[Finding] = []
@@ -42,7 +46,7 @@ def analyze(
         matched = match_template(pattern.template, graph)
         findings.extend(_finding(pattern, binding, graph) for binding in matched.bindings)
         not_assessable.extend(
-            NotAssessableOut(pattern=pattern.id, component=item.component, reason=item.reason)
+            NotAssessableOut.model_construct(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
         )
     warnings = [str(w) for w in arch.warnings]
@@ -93,7 +97,7 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
     bindings.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
     missing = [g for g in judged if not g.present and g.required]
     line, where = _location(pattern, binding, graph)
-    return Finding(
+    return Finding.model_construct(
         id=finding_id(pattern, binding, graph),
         pattern=pattern.id,
         name=pattern.name,
@@ -102,7 +106,7 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
         status="open" if missing else "mitigated",
         bindings=dict(sorted(bindings.items())),
         crossings=[
-            CrossingOut(kind=c.kind, rule=c.rule, explanation=c.explanation, flow=_flow_label(graph, c.flow), component=c.component)
+            CrossingOut.model_construct(kind=c.kind, rule=c.rule, explanation=c.explanation, flow=_flow_label(graph, c.flow), component=c.component)
             for c in binding.crossings
         ],
         present=[g for g in judged if g.present],
@@ -112,6 +116,7 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
         location_line=line,
         location=where,
         fix=pattern.agent_summary.fix,
+        acceptance=None,
     )
 
 

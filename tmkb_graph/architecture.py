@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tmkb_graph.errors import InputError, Problem
+from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_file, load_yaml_text
 from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
@@ -196,7 +197,8 @@ class LoadedArchitecture(BaseModel):
 
 def load_architecture(path: Path | str) -> LoadedArchitecture:
     """Read and check an architecture file; raise InputError listing every problem found."""
-    return _from_document(load_yaml_file(path))
+    with gc_paused():
+        return _from_document(load_yaml_file(path))
 
 
 def parse_architecture(text: str, file: str = "<string>") -> LoadedArchitecture:
@@ -226,6 +228,7 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
     ids = list(model.components)
     zone_names = list(model.zones) + load_vocabulary().names("zone_kinds")
     vocab = load_vocabulary()
+    family = {cid: str(vocab.fact("component_types", c.type, "family")) for cid, c in model.components.items()}
 
     for name in model.zones:
         if name in vocab.terms("zone_kinds") and model.zones[name] != name:
@@ -250,7 +253,7 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
         if flow.source == flow.target:
             errors.append(doc.problem(("flows", i), f"a flow from '{flow.source}' to itself crosses nothing"))
         if flow.source in model.components and flow.target in model.components:
-            _store_direction(model, doc, i, flow, errors)
+            _store_direction(family, doc, i, flow, errors)
 
     for i, boundary in enumerate(model.boundaries):
         for j, member in enumerate(boundary.contains):
@@ -304,12 +307,10 @@ def _duplicate_routes(component: Component, cid: str, doc: YamlDocument, errors:
         seen.setdefault(key, i)
 
 
-def _store_direction(model: Architecture, doc: YamlDocument, i: int, flow: Flow, errors: list[Problem]) -> None:
+def _store_direction(family: dict[str, str], doc: YamlDocument, i: int, flow: Flow, errors: list[Problem]) -> None:
     """Read and write flows are drawn from the accessor to the store; a reversed one would hide a tenant boundary."""
     if flow.kind not in ("read", "write"):
         return
-    vocab = load_vocabulary()
-    family = {cid: vocab.fact("component_types", c.type, "family") for cid, c in model.components.items()}
     if family[flow.source] == "store" and family[flow.target] != "store":
         errors.append(
             doc.problem(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from tmkb_graph.architecture import Flow, LoadedArchitecture
+from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.vocabulary import load_vocabulary
 
 SYNC_CALL_KINDS = frozenset({"request", "invoke", "callback"})
@@ -54,6 +55,11 @@ class ArchitectureGraph:
 
 def infer_boundaries(arch: LoadedArchitecture) -> ArchitectureGraph:
     """Build the architecture graph and annotate every flow and entry point with its crossings."""
+    with gc_paused():
+        return _infer(arch)
+
+
+def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     model = arch.model
     graph = nx.MultiDiGraph()
     by_type: dict[str, list[str]] = defaultdict(list)
@@ -83,6 +89,11 @@ class _Context:
         self.type = {cid: c.type for cid, c in model.components.items()}
         self.async_kinds = {k for k in vocab.names("flow_kinds") if vocab.fact("flow_kinds", k, "async")}
         self.declared = [(b.name, b.kind, frozenset(b.contains)) for b in model.boundaries]
+        # each component's declared boundaries, so a flow only looks at the ones around its ends
+        self.declared_around: dict[str, list[int]] = defaultdict(list)
+        for position, boundary in enumerate(model.boundaries):
+            for member in dict.fromkeys(boundary.contains):
+                self.declared_around[member].append(position)
 
     def zone_text(self, cid: str) -> str:
         component = self.arch.model.components[cid]
@@ -113,7 +124,8 @@ class _Context:
             add("service", "service.call", f"{self.type[src]} '{src}' calls {self.type[dst]} '{dst}' directly")
         if self.multi_tenant and kind in ("read", "write") and self.family[dst] == "store":
             add("tenant", "tenant.shared_store", f"{self.type[dst]} '{dst}' holds every tenant's data in a multi-tenant system")
-        for name, boundary_kind, members in self.declared:
+        around = sorted(set(self.declared_around.get(src, ())) | set(self.declared_around.get(dst, ())))
+        for name, boundary_kind, members in (self.declared[p] for p in around):
             if (src in members) == (dst in members):
                 continue
             if boundary_kind == "network":

@@ -10,6 +10,9 @@ Status = Literal["open", "mitigated", "accepted"]
 
 
 class _Out(BaseModel):
+    """Output models. Analysis builds them with model_construct from already-checked data,
+    because validating tens of thousands of findings again would double the analysis time."""
+
     model_config = ConfigDict(frozen=True)
 
 

@@ -39,6 +39,9 @@ class YamlDocument:
 
     def line_of(self, path: PathKey) -> int | None:
         """The line of the value at ``path``, or of its nearest ancestor that has one."""
+        line = self.lines.get(path)
+        if line is not None:
+            return line
         probe = tuple(path)
         while True:
             if probe in self.lines:
