@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 
 from tmkb_graph.architecture import Acceptance, LoadedArchitecture
-from tmkb_graph.boundaries import ArchitectureGraph, infer_boundaries
+from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.errors import InputError
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.findings import (
@@ -42,9 +42,10 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     graph = infer_boundaries(arch)
     findings: list[Finding] = []
     not_assessable: list[NotAssessableOut] = []
+    crossing_cache: dict[Crossing, CrossingOut] = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
-        findings.extend(_finding(pattern, binding, graph) for binding in matched.bindings)
+        findings.extend(_finding(pattern, binding, graph, crossing_cache) for binding in matched.bindings)
         not_assessable.extend(
             NotAssessableOut.model_construct(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
@@ -91,7 +92,9 @@ def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str
     return f"{component} {endpoint.route}"
 
 
-def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Finding:
+def _finding(
+    pattern: Pattern, binding: Binding, graph: ArchitectureGraph, crossing_cache: dict[Crossing, CrossingOut]
+) -> Finding:
     judged = judge_mitigations(pattern, binding, graph)
     bindings = dict(binding.roles)
     bindings.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
@@ -105,10 +108,7 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
         likelihood=pattern.likelihood,
         status="open" if missing else "mitigated",
         bindings=dict(sorted(bindings.items())),
-        crossings=[
-            CrossingOut.model_construct(kind=c.kind, rule=c.rule, explanation=c.explanation, flow=_flow_label(graph, c.flow), component=c.component)
-            for c in binding.crossings
-        ],
+        crossings=[_crossing_out(c, graph, crossing_cache) for c in binding.crossings],
         present=[g for g in judged if g.present],
         missing=missing,
         recommended=[g for g in judged if not g.present and not g.required],
@@ -118,6 +118,20 @@ def _finding(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> Fi
         fix=pattern.agent_summary.fix,
         acceptance=None,
     )
+
+
+def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: dict[Crossing, CrossingOut]) -> CrossingOut:
+    """The output form of a crossing; one shared frozen object per crossing, however many findings cite it."""
+    out = cache.get(crossing)
+    if out is None:
+        out = cache[crossing] = CrossingOut.model_construct(
+            kind=crossing.kind,
+            rule=crossing.rule,
+            explanation=crossing.explanation,
+            flow=_flow_label(graph, crossing.flow),
+            component=crossing.component,
+        )
+    return out
 
 
 def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
