@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 open findings at or above --fail-on, 2 bad input.
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -96,8 +97,6 @@ def list_command(
         _fail(error)
         return
     if output_format is PatternFormat.json:
-        import json
-
         rows = [{"id": p.id, "name": p.name, "severity": p.severity, "boundary": p.template.boundary, "category": p.category} for p in patterns]
         sys.stdout.write(json.dumps(rows, indent=2, sort_keys=True) + "\n")
     else:

@@ -5,6 +5,8 @@ Only what the architecture writes down counts; nothing is inferred.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
@@ -72,7 +74,9 @@ def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str 
     )
 
 
-def _places(mitigation: Mitigation, place: Place, binding: Binding, graph: ArchitectureGraph):
+def _places(
+    mitigation: Mitigation, place: Place, binding: Binding, graph: ArchitectureGraph
+) -> Iterator[tuple[str, int | None, bool, str | None, list[str]]]:
     """(label, line, present, evidence, missing carried items) for each concrete place."""
     arch = graph.architecture
     model = arch.model
