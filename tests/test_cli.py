@@ -63,6 +63,8 @@ def test_missing_file_and_bad_option_exit_2(tmp_path: Path) -> None:
 def test_list_and_get() -> None:
     listing = invoke("list")
     assert listing.exit_code == 0 and "TMKB-AUTHZ-001" in listing.stdout
+    rows = json.loads(invoke("list", "--format", "json").stdout)
+    assert {"id": "TMKB-AUTHZ-001", "boundary": "async"}.items() <= rows[0].items()
     shown = invoke("get", "TMKB-AUTHZ-001")
     assert shown.exit_code == 0 and "job_reauthorization" in shown.stdout
     as_json = json.loads(invoke("get", "tmkb-authz-001", "--format", "json").stdout)

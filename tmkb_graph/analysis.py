@@ -151,9 +151,9 @@ def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> t
     for spec in pattern.template.flows:
         indices = binding.flows.get(spec.name)
         if indices:
-            return arch.line_of(("flows", indices[0])), _flow_label(graph, indices[0]) or ""
+            return place_line(arch, "flow", indices[0]), _flow_label(graph, indices[0]) or ""
     cid = binding.roles[next(iter(pattern.template.roles))]
-    return arch.line_of(("components", cid)), cid
+    return place_line(arch, "role", cid), cid
 
 
 def _check_acceptances(arch: LoadedArchitecture, library: PatternLibrary) -> None:

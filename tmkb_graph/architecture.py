@@ -248,8 +248,7 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
     for i, flow in enumerate(model.flows):
         for end, field in ((flow.source, "from"), (flow.target, "to")):
             if end not in model.components:
-                message = unknown_word_message("component", end, ids)
-                errors.append(doc.problem(("flows", i, field), message.replace("unknown component", "no component")))
+                errors.append(doc.problem(("flows", i, field), _no_component(end, ids)))
         if flow.source == flow.target:
             errors.append(doc.problem(("flows", i), f"a flow from '{flow.source}' to itself crosses nothing"))
         if flow.source in model.components and flow.target in model.components:
@@ -258,20 +257,23 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
     for i, boundary in enumerate(model.boundaries):
         for j, member in enumerate(boundary.contains):
             if member not in model.components:
-                message = unknown_word_message("component", member, ids).replace("unknown component", "no component")
-                errors.append(doc.problem(("boundaries", i, "contains", j), message))
+                errors.append(doc.problem(("boundaries", i, "contains", j), _no_component(member, ids)))
 
     for i, acceptance in enumerate(model.accepted):
         if acceptance.component is None and acceptance.finding is None:
             errors.append(doc.problem(("accepted", i), "say what is accepted: a component, or a finding id"))
         if acceptance.component is not None and acceptance.component not in model.components:
-            message = unknown_word_message("component", acceptance.component, ids).replace("unknown component", "no component")
-            errors.append(doc.problem(("accepted", i, "component"), message))
+            errors.append(doc.problem(("accepted", i, "component"), _no_component(acceptance.component, ids)))
         if acceptance.expires is None:
             warnings.append(
                 doc.problem(("accepted", i), "this acceptance has no expires: date; it will never be reviewed", "warning")
             )
     return errors, warnings
+
+
+def _no_component(name: str, ids: list[str]) -> str:
+    """"no component 'workr' (did you mean 'worker'?)" for a reference to a component that does not exist."""
+    return unknown_word_message("component", name, ids).replace("unknown component", "no component", 1)
 
 
 def _resource_reference(

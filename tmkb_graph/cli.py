@@ -5,7 +5,6 @@ Exit codes: 0 clean, 1 open findings at or above --fail-on, 2 bad input.
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -24,6 +23,7 @@ from tmkb_graph.render import (
     analysis_table,
     pattern_json,
     pattern_text,
+    patterns_json,
     patterns_table,
 )
 from tmkb_graph.vocabulary import load_vocabulary
@@ -96,11 +96,7 @@ def list_command(
     except InputError as error:
         _fail(error)
         return
-    if output_format is PatternFormat.json:
-        rows = [{"id": p.id, "name": p.name, "severity": p.severity, "boundary": p.template.boundary, "category": p.category} for p in patterns]
-        sys.stdout.write(json.dumps(rows, indent=2, sort_keys=True) + "\n")
-    else:
-        sys.stdout.write(patterns_table(patterns))
+    sys.stdout.write(patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns))
 
 
 @app.command("get")

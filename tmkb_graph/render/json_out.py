@@ -16,3 +16,12 @@ def analysis_json(result: AnalysisResult) -> str:
 def pattern_json(pattern: Pattern) -> str:
     """One pattern as JSON, with the field names its YAML file uses."""
     return json.dumps(pattern.model_dump(mode="json", by_alias=True), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def patterns_json(patterns: list[Pattern]) -> str:
+    """The pattern list as JSON: id, name, severity, boundary and category of each."""
+    rows = [
+        {"id": p.id, "name": p.name, "severity": p.severity, "boundary": p.template.boundary, "category": p.category}
+        for p in patterns
+    ]
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
