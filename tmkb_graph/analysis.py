@@ -23,7 +23,8 @@ from tmkb_graph.findings import (
     Summary,
 )
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.matcher import Binding, match_template
+from tmkb_graph.matcher import Binding, forwarding, match_template
+from tmkb_graph.related import group_open_findings, mark_related
 from tmkb_graph.mitigations import judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
@@ -45,17 +46,19 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     crossing_cache: dict[Crossing, CrossingOut] = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
-        findings.extend(_finding(pattern, binding, graph, crossing_cache) for binding in matched.bindings)
+        for unit_key, bindings in _by_unit(pattern, matched.bindings, graph).items():
+            findings.append(_finding(pattern, unit_key, bindings, graph, crossing_cache))
         not_assessable.extend(
             NotAssessableOut.model_construct(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
         )
     warnings = [str(w) for w in arch.warnings]
     findings = _apply_acceptances(findings, arch, today, warnings)
+    findings = mark_related(findings, library)
     vocab = load_vocabulary()
     findings.sort(key=lambda f: (-vocab.rank("severities", f.severity), f.pattern, f.location_line or 0, f.id))
     not_assessable.sort(key=lambda n: (n.pattern, n.component, n.reason))
-    return AnalysisResult(
+    return AnalysisResult.model_construct(
         architecture=ArchitectureSummary(
             name=arch.model.name,
             file=arch.file,
@@ -64,25 +67,39 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
             flows=len(arch.model.flows),
         ),
         findings=findings,
+        groups=group_open_findings(findings),
         not_assessable=not_assessable,
         warnings=warnings,
         summary=_summary(findings, not_assessable, library),
     )
 
 
-def finding_id(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> str:
-    """A stable id from the pattern and what is bound, never from positions or line numbers.
+UnitKey = tuple[tuple[str, str], ...]
 
-    Witness endpoints are left out: which of several equivalent witnesses was kept is not the finding.
+
+def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[UnitKey, list[Binding]]:
+    """Bindings grouped by what the pattern's unit binds: one group, one root cause, one finding."""
+    groups: dict[UnitKey, list[Binding]] = {}
+    for binding in bindings:
+        labels = _labels(binding, graph)
+        key = tuple((name, labels[name]) for name in pattern.template.unit_names)
+        groups.setdefault(key, []).append(binding)
+    return groups
+
+
+def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
+    labels = dict(binding.roles)
+    labels.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
+    return labels
+
+
+def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
+    """A stable id from the pattern and what its unit binds, never from positions or line numbers.
+
+    Producers, hops, accessors and witnesses are evidence, not identity: adding a second producer
+    to a queue leaves the consumer's finding with the same id.
     """
-    witnesses = {name for name, spec in pattern.template.endpoints.items() if spec.witness}
-    parts = [pattern.id]
-    parts += [f"{role}={cid}" for role, cid in sorted(binding.roles.items())]
-    parts += [
-        f"{role}={_endpoint_label(graph, ref.component, ref.index)}"
-        for role, ref in sorted(binding.endpoints.items())
-        if role not in witnesses
-    ]
+    parts = [pattern.id] + [f"{name}={value}" for name, value in sorted(unit_key)]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return f"{pattern.id}:{digest[:12]}"
 
@@ -93,30 +110,123 @@ def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str
 
 
 def _finding(
-    pattern: Pattern, binding: Binding, graph: ArchitectureGraph, crossing_cache: dict[Crossing, CrossingOut]
+    pattern: Pattern,
+    unit_key: UnitKey,
+    bindings: list[Binding],
+    graph: ArchitectureGraph,
+    crossing_cache: dict[Crossing, CrossingOut],
 ) -> Finding:
-    judged = judge_mitigations(pattern, binding, graph)
-    bindings = dict(binding.roles)
-    bindings.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
-    missing = [g for g in judged if not g.present and g.required]
-    line, where = _location(pattern, binding, graph)
+    present, missing, recommended = _merged_gaps([judge_mitigations(pattern, b, graph) for b in bindings])
+    paths = sorted({tuple(sorted(_labels(b, graph).items())) for b in bindings})
+    common = {
+        name: values.pop()
+        for name, values in _values_by_role(paths).items()
+        if len(values) == 1
+    }
+    crossings = sorted({c for b in bindings for c in b.crossings})
+    line, where = _location(pattern, bindings[0], graph)
     return Finding.model_construct(
-        id=finding_id(pattern, binding, graph),
+        id=finding_id(pattern, unit_key),
         pattern=pattern.id,
         name=pattern.name,
         severity=pattern.severity,
         likelihood=pattern.likelihood,
         status="open" if missing else "mitigated",
-        bindings=dict(sorted(bindings.items())),
-        crossings=[_crossing_out(c, graph, crossing_cache) for c in binding.crossings],
-        present=[g for g in judged if g.present],
+        unit=list(pattern.template.unit_names),
+        bindings=dict(sorted(common.items())),
+        paths=[dict(p) for p in paths],
+        via=_via(bindings, graph),
+        crossings=[_crossing_out(c, graph, crossing_cache) for c in crossings],
+        present=present,
         missing=missing,
-        recommended=[g for g in judged if not g.present and not g.required],
+        recommended=recommended,
         file=graph.architecture.file,
         location_line=line,
         location=where,
+        exposure=_exposure(bindings, graph),
         fix=pattern.agent_summary.fix,
         acceptance=None,
+        related_to=[],
+    )
+
+
+def _values_by_role(paths: list[tuple[tuple[str, str], ...]]) -> dict[str, set[str]]:
+    values: dict[str, set[str]] = {}
+    for path in paths:
+        for name, value in path:
+            values.setdefault(name, set()).add(value)
+    return values
+
+
+def _merged_gaps(judged: list[list[Gap]]) -> tuple[list[Gap], list[Gap], list[Gap]]:
+    """Present, missing (required) and recommended gaps over every path of one root cause.
+
+    A mitigation missing on any path is missing (each place it is missing at is listed once); one
+    present on every path is present.
+    """
+    by_mitigation: dict[str, list[Gap]] = {}
+    for gaps in judged:
+        for gap in gaps:
+            by_mitigation.setdefault(gap.mitigation, []).append(gap)
+    present: list[Gap] = []
+    missing: list[Gap] = []
+    recommended: list[Gap] = []
+    for mitigation in sorted(by_mitigation):
+        gaps = by_mitigation[mitigation]
+        lacking = _distinct([g for g in gaps if not g.present])
+        if not lacking:
+            present.extend(_distinct(gaps)[:1])
+        elif lacking[0].required:
+            missing.extend(lacking)
+        else:
+            recommended.extend(lacking)
+    return present, missing, recommended
+
+
+def _distinct(gaps: list[Gap]) -> list[Gap]:
+    seen: dict[str, Gap] = {}
+    for gap in gaps:
+        seen.setdefault(gap.at, gap)
+    return [seen[at] for at in sorted(seen)]
+
+
+def _via(bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
+    """The gateway routes in front of the judged service routes."""
+    fronts = forwarding(graph).fronts
+    out = {
+        _endpoint_label(graph, front.component, front.index)
+        for b in bindings
+        for ref in b.endpoints.values()
+        for front in fronts.get(ref, ())
+    }
+    return sorted(out)
+
+
+def _exposure(bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
+    """Why the finding is urgent: a bound component the internet reaches, tenant data behind it."""
+    out = set()
+    for binding in bindings:
+        components = set(binding.roles.values()) | {ref.component for ref in binding.endpoints.values()}
+        if any(c.rule in ("ingress.exposed", "ingress.reached") for cid in components for c in graph.component_crossings.get(cid, ())):
+            out.add("internet")
+        if graph.architecture.model.tenancy == "multi" and _touches_tenant_data(binding, components, graph):
+            out.add("tenant_data")
+    return sorted(out)
+
+
+def _touches_tenant_data(binding: Binding, components: set[str], graph: ArchitectureGraph) -> bool:
+    model = graph.architecture.model
+    for ref in binding.endpoints.values():
+        endpoint = model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
+        resource = model.resources.get(endpoint.resource or "")
+        if resource is not None and resource.owner in ("tenant", "user"):
+            return True
+    if any(c.kind == "tenant" for c in binding.crossings):
+        return True
+    return any(
+        any(c.kind == "tenant" for c in graph.flow_crossings[index])
+        for cid in components
+        for _, _, index in graph.graph.out_edges(cid, keys=True)
     )
 
 
@@ -142,17 +252,13 @@ def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
 
 
 def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
-    """The line a reader should look at: the first endpoint, else the first flow, else the first role."""
+    """Where the fix belongs: the pattern's first unit place (an endpoint's line, or a component's)."""
     arch = graph.architecture
-    judged = [name for name, spec in pattern.template.endpoints.items() if not spec.witness]
-    if judged:
-        ref = binding.endpoints[judged[0]]
+    name = pattern.template.unit_names[0]
+    if name in binding.endpoints:
+        ref = binding.endpoints[name]
         return place_line(arch, "endpoint", ref), _endpoint_label(graph, ref.component, ref.index)
-    for spec in pattern.template.flows:
-        indices = binding.flows.get(spec.name)
-        if indices:
-            return place_line(arch, "flow", indices[0]), _flow_label(graph, indices[0]) or ""
-    cid = binding.roles[next(iter(pattern.template.roles))]
+    cid = binding.roles[name]
     return place_line(arch, "role", cid), cid
 
 
@@ -171,7 +277,7 @@ def _accepts(acceptance: Acceptance, finding: Finding) -> bool:
         return False
     if acceptance.finding is not None:
         return acceptance.finding == finding.id
-    components = {value.split(" ", 1)[0] for value in finding.bindings.values()}
+    components = {value.split(" ", 1)[0] for path in finding.paths for value in path.values()}
     return acceptance.component in components
 
 
@@ -225,15 +331,15 @@ def _apply_acceptances(
 
 def _summary(findings: list[Finding], not_assessable: list[NotAssessableOut], library: PatternLibrary) -> Summary:
     vocab = load_vocabulary()
-    by_status = {status: 0 for status in ("open", "mitigated", "accepted")}
+    by_status = {status: 0 for status in ("open", "mitigated", "accepted", "related")}
     open_by_severity = {severity: 0 for severity in vocab.names("severities")}
     for finding in findings:
         by_status[finding.status] += 1
         if finding.status == "open":
             open_by_severity[finding.severity] += 1
-    na: dict[str, list[str]] = {}
+    na: dict[str, int] = {}
     for item in not_assessable:
-        na.setdefault(item.pattern, []).append(f"{item.component}: {item.reason}")
+        na[item.pattern] = na.get(item.pattern, 0) + 1
     return Summary(
         patterns_checked=len(library.patterns),
         findings=len(findings),

@@ -16,6 +16,7 @@ from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
 from tmkb_graph.words import (
     BoundaryKind,
+    ComponentFact,
     ComponentType,
     ContextItem,
     Control,
@@ -31,6 +32,7 @@ FORMAT_VERSION = 1
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _ROUTE = re.compile(r"^(?:(?P<method>[A-Za-z]+)\s+)?(?P<path>/\S*)$")
 _PATH_PARAM = re.compile(r"\{[^}/]+\}|<[^>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
+_PARAM_SEGMENT = re.compile(r"\{[^}/]+\}|<[^>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -45,6 +47,7 @@ class Endpoint(_Strict):
     operation: Operation
     resource: str | None = None
     controls: list[Control] | None = None
+    forwards_to: str | None = None
     description: str | None = None
 
     @field_validator("route")
@@ -76,6 +79,17 @@ class Endpoint(_Strict):
         """How many parameters the path has ({id}, <id> or :id)."""
         return len(_PATH_PARAM.findall(self.path))
 
+    @property
+    def path_shape(self) -> tuple[str, ...]:
+        """The path's segments with every parameter written as {}: /files/{id} and /files/:file_id agree."""
+        return tuple("{}" if _PARAM_SEGMENT.fullmatch(seg) else seg.lower() for seg in self.path.strip("/").split("/") if seg)
+
+    @property
+    def nested_pairs(self) -> int:
+        """How many 'collection/{id}' pairs the path has: /folders/{f}/files/{id} has 2, /reports/{y}/{m} has 1."""
+        shape = self.path_shape
+        return sum(1 for i in range(1, len(shape)) if shape[i] == "{}" and shape[i - 1] != "{}")
+
 
 class Component(_Strict):
     """A deployable part of the system: an API, a queue, a worker, a store, a third party."""
@@ -87,6 +101,7 @@ class Component(_Strict):
     technology: str | None = None
     description: str | None = None
     controls: list[Control] = Field(default_factory=list)
+    facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     endpoints: list[Endpoint] | None = None
 
 
@@ -96,6 +111,7 @@ class Resource(_Strict):
     owner: ResourceOwner | None = None
     soft_delete: bool = False
     ids: IdScheme | None = None
+    parent: str | None = None
     description: str | None = None
 
 
@@ -243,7 +259,14 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
         for i, endpoint in enumerate(component.endpoints or []):
             path = ("components", cid, "endpoints", i, "resource")
             errors.extend(_resource_reference(model, doc, endpoint.resource, path, warnings))
+            if endpoint.forwards_to is not None and endpoint.forwards_to not in model.components:
+                errors.append(doc.problem(("components", cid, "endpoints", i, "forwards_to"), _no_component(endpoint.forwards_to, ids)))
         _duplicate_routes(component, cid, doc, errors)
+
+    for name, resource in model.resources.items():
+        if resource.parent is not None and (resource.parent not in model.resources or resource.parent == name):
+            message = unknown_word_message("resource", resource.parent, [r for r in model.resources if r != name])
+            errors.append(doc.problem(("resources", name, "parent"), message.replace("unknown resource", "no resource", 1)))
 
     for i, flow in enumerate(model.flows):
         for end, field in ((flow.source, "from"), (flow.target, "to")):

@@ -33,13 +33,22 @@ class Crossing:
 
 @dataclass
 class ArchitectureGraph:
-    """Components as nodes, flows as edges keyed by their index, each annotated with its crossings."""
+    """Components as nodes, flows as edges keyed by their index, each annotated with its crossings.
+
+    ``origins`` says what starts the work of each channel and compute component: ``request`` when a
+    request reaches it (through any number of queues, buses and jobs), ``system`` when a scheduler
+    that nothing feeds starts it. Entry points are always ``request``.
+    """
 
     architecture: LoadedArchitecture
     graph: nx.MultiDiGraph
     flow_crossings: dict[int, list[Crossing]]
     component_crossings: dict[str, list[Crossing]]
     by_type: dict[str, list[str]] = field(default_factory=dict)
+    family: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, frozenset[str]] = field(default_factory=dict)
+    _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     def flow(self, index: int) -> Flow:
         """The flow with this index in the architecture's flows list."""
@@ -51,6 +60,36 @@ class ArchitectureGraph:
         for _, _, index in self.graph.in_edges(component, keys=True):
             out.extend(self.flow_crossings[index])
         return out
+
+    def reachable(self, component: str) -> bool:
+        """True when someone outside can call ``component``: it is exposed or an ingress flow enters it."""
+        return any(c.kind == "ingress" for c in self.crossings_into(component))
+
+    def effective_carries(self, index: int) -> frozenset[str]:
+        """What a flow can really carry: a job can only pass on context that reached it.
+
+        A flow out of an entry point carries what it says. A flow out of a job or function that a
+        request started carries only the items that some flow into that job brought it (directly
+        or through the queue or bus in front of it): context lost on an earlier hop stays lost.
+        """
+        flow = self.flow(index)
+        source = flow.source
+        if self.family.get(source) != "compute" or "request" not in self.origins.get(source, frozenset()):
+            return frozenset(flow.carries)
+        return frozenset(flow.carries) & self._known_at(source)
+
+    def _known_at(self, component: str) -> frozenset[str]:
+        if component in self._known:
+            return self._known[component]
+        self._known[component] = frozenset()  # a cycle contributes nothing it has not yet proved
+        known: set[str] = set()
+        for source, _, index in self.graph.in_edges(component, keys=True):
+            known.update(self.effective_carries(index))
+            if self.family.get(source) == "channel":
+                for _, _, upstream in self.graph.in_edges(source, keys=True):
+                    known.update(self.effective_carries(upstream))
+        self._known[component] = frozenset(known)
+        return self._known[component]
 
 
 def infer_boundaries(arch: LoadedArchitecture) -> ArchitectureGraph:
@@ -72,7 +111,33 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
         graph.add_edge(flow.source, flow.target, key=index)
         flow_crossings[index] = sorted(set(context.flow_crossings(index, flow)))
     component_crossings = _exposure(arch, graph, flow_crossings, context)
-    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type))
+    origins = _origins(graph, context)
+    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins)
+
+
+def _origins(graph: nx.MultiDiGraph, context: _Context) -> dict[str, frozenset[str]]:
+    """What starts each channel's and compute component's work: a request, the system's clock, or both."""
+    family, types = context.family, context.type
+    origins: dict[str, set[str]] = {}
+    for cid in graph.nodes:
+        if family[cid] == "entry":
+            origins[cid] = {"request"}
+        elif types[cid] == "scheduler" and graph.in_degree(cid) == 0:
+            origins[cid] = {"system"}
+        else:
+            origins[cid] = set()
+    pending = deque(cid for cid in sorted(graph.nodes) if origins[cid])
+    while pending:  # propagate along flows into channels and compute; each set only grows, so this ends
+        current = pending.popleft()
+        # a request's context travels through every hop; the clock starts only the jobs the
+        # scheduler reaches through channels: what those jobs emit is per-item work, not a sweep
+        passed = origins[current] if family[current] != "compute" else origins[current] & {"request"}
+        for _, nxt, _ in graph.out_edges(current, keys=True):
+            if family[nxt] not in ("channel", "compute") or passed <= origins[nxt]:
+                continue
+            origins[nxt] |= passed
+            pending.append(nxt)
+    return {cid: frozenset(found) for cid, found in origins.items()}
 
 
 class _Context:
@@ -118,6 +183,8 @@ class _Context:
             add("ingress", "ingress.zone_trust", f"from {self.zone_text(src)} into the more trusted {self.zone_text(dst)}")
         if kind in ("webhook", "callback"):
             add("third_party", "third_party.flow_kind", f"{kind} flow: '{src}' pushes a message the receiver did not ask for")
+        elif kind == "redirect":
+            pass  # the browser brings the party's answer back: a user's request, not a pushed message
         elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
             add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
         if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["open", "mitigated", "accepted"]
+Status = Literal["open", "mitigated", "accepted", "related"]
 
 
 class _Out(BaseModel):
@@ -50,7 +50,13 @@ class AcceptanceNote(_Out):
 
 
 class Finding(_Out):
-    """One binding of one pattern: what applies where, and which mitigations are missing."""
+    """One root cause of one pattern at the place its fix belongs, with every path that leads to it.
+
+    ``bindings`` holds the roles bound to one value across all paths (always the pattern's unit);
+    ``paths`` holds every full binding (each producer, hop or accessor), ``via`` the gateway routes
+    a judged service route is reached through. A ``related`` finding names only controls that a
+    primary finding of another pattern already asks for at the same place (``related_to``).
+    """
 
     id: str
     pattern: str
@@ -58,7 +64,10 @@ class Finding(_Out):
     severity: str
     likelihood: str
     status: Status
+    unit: list[str]
     bindings: dict[str, str]
+    paths: list[dict[str, str]]
+    via: list[str] = Field(default_factory=list)
     crossings: list[CrossingOut]
     present: list[Gap]
     missing: list[Gap]
@@ -66,8 +75,10 @@ class Finding(_Out):
     file: str
     location_line: int | None
     location: str
+    exposure: list[str] = Field(default_factory=list)
     fix: str
     acceptance: AcceptanceNote | None = None
+    related_to: list[str] = Field(default_factory=list)
 
 
 class NotAssessableOut(_Out):
@@ -96,7 +107,18 @@ class Summary(_Out):
     by_status: dict[str, int]
     open_by_severity: dict[str, int]
     patterns_with_findings: list[str]
-    not_assessable: dict[str, list[str]]
+    not_assessable: dict[str, int]
+
+
+class FindingGroup(_Out):
+    """Open findings that share a place and a missing control: one fix closes them all."""
+
+    place: str
+    control: str
+    line: int | None
+    severity: str
+    exposure: list[str]
+    findings: list[str]
 
 
 class AnalysisResult(_Out):
@@ -104,6 +126,7 @@ class AnalysisResult(_Out):
 
     architecture: ArchitectureSummary
     findings: list[Finding]
+    groups: list[FindingGroup] = Field(default_factory=list)
     not_assessable: list[NotAssessableOut]
     warnings: list[str]
     summary: Summary

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tmkb_graph.architecture import Architecture, Component, Endpoint
-from tmkb_graph.boundaries import ArchitectureGraph, Crossing
-from tmkb_graph.pattern import EndpointSpec, FlowSpec, RoleSpec, Template
+from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph, Crossing
+from tmkb_graph.pattern import Comparison, Condition, EndpointSpec, FlowSpec, RoleSpec, Template
+from tmkb_graph.forwarding import Forwarding, resolve_forwarding
+from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
 
 @dataclass(frozen=True, order=True)
@@ -56,34 +58,67 @@ def effective_controls(component: Component, endpoint: Endpoint) -> list[str]:
 
 
 def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
-    """All bindings of ``template`` on ``graph`` whose crossings include the template's boundary."""
+    """All bindings of ``template`` on ``graph`` whose crossings include the template's boundary.
+
+    A binding must also satisfy the template's comparisons and must not meet its ``unless``
+    condition. A binding whose component leaves a fact the template needs undeclared is reported
+    as not assessable instead of being guessed.
+    """
     model = graph.architecture.model
     result = MatchResult()
     if template.tenancy is not None and model.tenancy != template.tenancy:
         return result
-    candidates = {name: _role_candidates(spec, graph) for name, spec in template.roles.items()}
+    candidates: dict[str, set[str]] = {}
+    unknown: dict[str, str] = {}
+    for name, spec in template.roles.items():
+        candidates[name], role_unknown = _role_candidates(spec, graph)
+        unknown.update(role_unknown)
     if any(not c for c in candidates.values()):
         return result
     plan = _join_plan(template, candidates)
     seen_na: set[NotAssessable] = set()
+
+    def not_assessable(item: NotAssessable) -> None:
+        if item not in seen_na:
+            seen_na.add(item)
+            result.not_assessable.append(item)
+
+    witnesses = {n for n, e in template.endpoints.items() if e.witness}
+    kept: set[tuple[object, ...]] = set()
     for roles, flows in _bind_roles(plan, candidates, graph):
         crossings = _crossings(template.boundary, roles, flows, graph)
         if not crossings:
             continue
-        endpoint_sets, missing_reasons = _bind_endpoints(template, model, roles)
+        endpoint_sets, missing_reasons = _bind_endpoints(template, graph, roles)
         for item in missing_reasons:
-            if item not in seen_na:
-                seen_na.add(item)
-                result.not_assessable.append(item)
+            not_assessable(item)
         for endpoints in endpoint_sets:
-            result.bindings.append(Binding(dict(roles), endpoints, dict(flows), crossings))
+            binding = Binding(dict(roles), endpoints, dict(flows), crossings)
+            if not all(_compares(c, binding, graph) for c in template.compare):
+                continue
+            if template.unless and all(_holds(c, binding, graph) for c in template.unless):
+                continue
+            undeclared = sorted({cid for cid in roles.values() if cid in unknown})
+            if undeclared:
+                for cid in undeclared:
+                    not_assessable(NotAssessable(cid, unknown[cid]))
+                continue
+            # a witness only has to exist: keep the first that fits so witnesses do not multiply paths
+            key = (tuple(sorted(roles.items())), tuple(sorted((k, v) for k, v in endpoints.items() if k not in witnesses)))
+            if witnesses and key in kept:
+                continue
+            kept.add(key)
+            result.bindings.append(binding)
     return result
 
 
-def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> set[str]:
+def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
+    """Components that can play the role, and among them those whose needed facts are not declared."""
     model = graph.architecture.model
     frameworks = {f.lower() for f in spec.frameworks}
-    out = set()
+    vocab = load_vocabulary()
+    out: set[str] = set()
+    unknown: dict[str, str] = {}
     for type_name in spec.types:
         for cid in graph.by_type.get(type_name, ()):
             component = model.components[cid]
@@ -91,10 +126,107 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> set[str]:
                 continue
             if frameworks and (component.framework or "").lower() not in frameworks:
                 continue
-            if not set(spec.controls) <= set(component.controls):
+            claimed = role_controls(graph, cid)
+            if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
                 continue
+            if spec.reachable is not None and graph.reachable(cid) != spec.reachable:
+                continue
+            if spec.started_by and not set(spec.started_by) & graph.origins.get(cid, frozenset()):
+                continue
+            verdict = _facts_fit(spec, component, cid, vocab)
+            if verdict is False:
+                continue
+            if isinstance(verdict, str):
+                unknown[cid] = verdict
             out.add(cid)
-    return out
+    return out, unknown
+
+
+def forwarding(graph: ArchitectureGraph) -> Forwarding:
+    """The gateway routes' forwarding, resolved once per graph."""
+    found = graph.cache.get("forwarding")
+    if not isinstance(found, Forwarding):
+        found = graph.cache["forwarding"] = resolve_forwarding(graph)
+    return found
+
+
+def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary) -> bool | str:
+    """True when every fact the role needs holds, False when one does not, a reason when one is unknown."""
+    for fact, wanted in sorted(spec.facts.items()):
+        value = component.facts.get(fact)
+        if value is None:
+            value = vocab.framework_fact(component.framework, fact)
+        if value is None:
+            framework = f"its framework '{component.framework}' is not one whose default is known" if component.framework else "it names no framework"
+            return (
+                f"{component.type} '{cid}' does not say whether {vocab.terms('component_facts')[fact].label.lower()} "
+                f"applies ({framework}); declare facts: {{{fact}: true|false}}"
+            )
+        if value != wanted:
+            return False
+    return True
+
+
+def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
+    """Every control a component claims, on itself or on any of its endpoints, with implied ones."""
+    component = graph.architecture.model.components[cid]
+    claimed = set(component.controls)
+    for endpoint in component.endpoints or ():
+        claimed.update(endpoint.controls or ())
+    return load_vocabulary().implied(claimed)
+
+
+def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
+    """An endpoint's effective controls, with implied ones and the edge controls of gateway routes in front of it."""
+    model = graph.architecture.model
+    component = model.components[ref.component]
+    endpoint = component.endpoints[ref.index]  # type: ignore[index]
+    claimed = set(effective_controls(component, endpoint))
+    vocab = load_vocabulary()
+    for front in forwarding(graph).fronts.get(ref, ()):
+        front_component = model.components[front.component]
+        front_endpoint = front_component.endpoints[front.index]  # type: ignore[index]
+        claimed.update(c for c in effective_controls(front_component, front_endpoint) if vocab.fact("controls", c, "edge"))
+    return vocab.implied(claimed)
+
+
+def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+    if name in binding.endpoints:
+        return endpoint_controls(graph, binding.endpoints[name])
+    return role_controls(graph, binding.roles[name])
+
+
+def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """True when the weaker place lacks authorization the stronger one has, as the comparison defines it."""
+    listed = set(comparison.controls)
+    weaker = _place_controls(graph, binding, comparison.weaker) & listed
+    stronger = _place_controls(graph, binding, comparison.than) & listed
+    if comparison.mode == "any":
+        return bool(stronger) and not weaker
+    return bool(stronger - weaker)
+
+
+def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """True when the bound place claims every listed control and (for a flow) carries every listed item."""
+    if condition.flow is not None:
+        indices = binding.flows.get(condition.flow, ())
+        flows = [graph.flow(i) for i in indices]
+        if not flows:
+            return False
+        carries_ok = all(set(condition.carries) <= graph.effective_carries(i) for i in indices)
+        controls_ok = all(set(condition.controls) <= set(f.controls) for f in flows)
+        return carries_ok and controls_ok
+    return set(condition.controls) <= _declared_controls(graph, binding, condition.name)
+
+
+def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+    """The controls written at a place, without implied ones: an ``unless`` names what was declared."""
+    model = graph.architecture.model
+    if name in binding.endpoints:
+        ref = binding.endpoints[name]
+        component = model.components[ref.component]
+        return set(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
+    return set(model.components[binding.roles[name]].controls)
 
 
 @dataclass(frozen=True)
@@ -189,11 +321,17 @@ def _matching_edges(
 
 
 def _bind_endpoints(
-    template: Template, model: Architecture, roles: dict[str, str]
+    template: Template, graph: ArchitectureGraph, roles: dict[str, str]
 ) -> tuple[list[dict[str, EndpointRef]], list[NotAssessable]]:
-    """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged."""
+    """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged.
+
+    A gateway route that forwards to a service route is never bound as a judged endpoint: the
+    finding is made on the service's route. One whose service route is unknown is not assessable.
+    """
     if not template.endpoints:
         return [{}], []
+    model = graph.architecture.model
+    routes = forwarding(graph)
     order = sorted(template.endpoints, key=lambda n: (template.endpoints[n].same_resource_as is not None, n))
     not_assessable: list[NotAssessable] = []
     assignments: list[dict[str, EndpointRef]] = [{}]
@@ -202,6 +340,8 @@ def _bind_endpoints(
         cid = roles[spec.of]
         component = model.components[cid]
         if not component.endpoints:
+            if component.type == "gateway" and any(cid == f.source for f in model.flows if f.kind in ("request", "invoke")):
+                return [], []  # a proxy without routes of its own: the services behind it are judged
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
         grown: list[dict[str, EndpointRef]] = []
@@ -211,16 +351,14 @@ def _bind_endpoints(
                 if ref in assignment.values():
                     continue
                 verdict = _endpoint_fits(spec, component, endpoint, model, assignment)
+                if verdict is True and not spec.witness and (ref in routes.upstream or ref in routes.unresolved):
+                    if ref in routes.unresolved:
+                        not_assessable.append(NotAssessable(cid, routes.unresolved[ref]))
+                    continue
                 if verdict is True:
                     grown.append({**assignment, name: ref})
                 elif isinstance(verdict, str):
                     not_assessable.append(NotAssessable(cid, f"{endpoint.route}: {verdict}"))
-        if spec.witness:
-            # a witness only has to exist: keep its first match so it does not multiply findings
-            firsts: dict[tuple[tuple[str, EndpointRef], ...], dict[str, EndpointRef]] = {}
-            for assignment in grown:
-                firsts.setdefault(tuple(sorted((k, v) for k, v in assignment.items() if k != name)), assignment)
-            grown = list(firsts.values())
         assignments = grown
     return assignments, not_assessable
 
@@ -235,7 +373,8 @@ def _endpoint_fits(
         return False
     if endpoint.path_params < spec.min_path_params:
         return False
-    if not set(spec.controls) <= set(effective_controls(component, endpoint)):
+    claimed = load_vocabulary().implied(effective_controls(component, endpoint))
+    if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
         return False
     if spec.same_resource_as is not None:
         other_ref = bound.get(spec.same_resource_as)
@@ -244,9 +383,19 @@ def _endpoint_fits(
         other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
         if endpoint.resource is None or endpoint.resource != other.resource:
             return False
+    if spec.nested is not None and _nested(endpoint, model) != spec.nested:
+        return False
     if spec.resource is not None:
         return _resource_fits(spec, endpoint, model)
     return True
+
+
+def _nested(endpoint: Endpoint, model: Architecture) -> bool:
+    """A route reaches a child through its parent: two 'collection/{id}' pairs, or a resource with a declared parent."""
+    if endpoint.nested_pairs >= 2:
+        return True
+    resource = model.resources.get(endpoint.resource or "")
+    return resource is not None and resource.parent is not None and endpoint.path_params >= 2
 
 
 def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) -> bool | str:

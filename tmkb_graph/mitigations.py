@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, effective_controls
+from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls
+from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
 
@@ -83,23 +84,31 @@ def _places(
     control = mitigation.control
     if place.scope == "role":
         cid = binding.roles[place.name]
-        present = control in model.components[cid].controls
-        yield f"component {cid}", place_line(arch, "role", cid), present, f"{cid} claims {control}" if present else None, []
+        claimed = model.components[cid].controls
+        present = control in load_vocabulary().implied(claimed)
+        evidence = None
+        if present:
+            evidence = f"{cid} claims {control}" if control in claimed else f"{cid} claims a control that implies {control}"
+        yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
     elif place.scope == "endpoint":
         ref = binding.endpoints[place.name]
         component = model.components[ref.component]
         endpoint = component.endpoints[ref.index]  # type: ignore[index]
-        present = control in effective_controls(component, endpoint)
+        present = control in endpoint_controls(graph, ref)
         label = f"endpoint {ref.component} {endpoint.route}"
         yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
     else:
         for index in binding.flows.get(place.name, ()):
             flow = model.flows[index]
             label = f"flow {flow.source} -> {flow.target} ({flow.kind})"
-            lacking = [item for item in mitigation.carries if item not in flow.carries]
+            carried = graph.effective_carries(index)
+            lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
                 yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", []
             elif mitigation.carries and not lacking:
                 yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
             else:
+                lost = [item for item in lacking if item in flow.carries]
+                if lost:  # written on the flow, but the job never received it
+                    lacking = [item if item not in lost else f"{item} (never reached {flow.source})" for item in lacking]
                 yield label, place_line(arch, "flow", index), False, None, lacking

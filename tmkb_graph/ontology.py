@@ -24,6 +24,8 @@ SECTION_CLASSES: dict[str, str] = {
     "boundary_kinds": "BoundaryKind",
     "context_items": "ContextItem",
     "controls": "Control",
+    "component_facts": "ComponentFact",
+    "frameworks": "Framework",
     "operations": "Operation",
     "resource_owners": "ResourceOwner",
     "id_schemes": "IdScheme",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tmkb_graph.words import (
     BoundaryKind,
+    ComponentFact,
     ComponentType,
     ContextItem,
     Control,
@@ -175,6 +176,9 @@ class Mitigation(_Strict):
     _where_list = field_validator("where", mode="before")(lambda cls, v: _as_list(v))
 
 
+StartedBy = Literal["request", "system"]
+
+
 class RoleSpec(_Strict):
     """What a component must be to play a role in the template."""
 
@@ -182,6 +186,10 @@ class RoleSpec(_Strict):
     zones: list[ZoneKind] = Field(default_factory=list)
     frameworks: list[str] = Field(default_factory=list)
     controls: list[Control] = Field(default_factory=list)
+    lacks: list[Control] = Field(default_factory=list)
+    facts: dict[ComponentFact, bool] = Field(default_factory=dict)
+    reachable: bool | None = None
+    started_by: list[StartedBy] = Field(default_factory=list)
 
 
 class FlowSpec(_Strict):
@@ -212,7 +220,49 @@ class EndpointSpec(_Strict):
     resource: ResourceSpec | None = None
     same_resource_as: str | None = None
     controls: list[Control] = Field(default_factory=list)
+    lacks: list[Control] = Field(default_factory=list)
+    nested: bool | None = None
     witness: bool = False
+
+
+class Condition(_Strict):
+    """A fact about one bound role, endpoint or flow: the controls it claims and the items it carries."""
+
+    role: str | None = None
+    endpoint: str | None = None
+    flow: str | None = None
+    controls: list[Control] = Field(default_factory=list)
+    carries: list[ContextItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Condition:
+        given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a condition names exactly one of role, endpoint or flow")
+        if not self.controls and not self.carries:
+            raise ValueError("a condition lists controls, carries or both")
+        if self.carries and self.flow is None:
+            raise ValueError("only a flow condition can list carries")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The template name the condition refers to."""
+        return self.role or self.endpoint or self.flow or ""
+
+
+class Comparison(_Strict):
+    """The threat's defining comparison: ``weaker`` lacks authorization that ``than`` has.
+
+    ``each`` (default): some listed control is claimed by ``than`` and not by ``weaker`` (implied
+    controls count: an object ownership check implies tenant scoping). ``any``: ``than`` claims at
+    least one of them and ``weaker`` claims none.
+    """
+
+    weaker: str
+    than: str
+    controls: list[Control] = Field(min_length=1)
+    mode: Literal["each", "any"] = "each"
 
 
 class Template(_Strict):
@@ -223,6 +273,9 @@ class Template(_Strict):
     roles: dict[str, RoleSpec] = Field(min_length=1)
     flows: list[FlowSpec] = Field(default_factory=list)
     endpoints: dict[str, EndpointSpec] = Field(default_factory=dict)
+    unit: list[str] = Field(default_factory=list)
+    compare: list[Comparison] = Field(default_factory=list)
+    unless: list[Condition] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Template:
@@ -243,6 +296,7 @@ class Template(_Strict):
                 raise ValueError(f"endpoint role '{name}' is of role '{endpoint.of}', which the template does not define")
             if endpoint.same_resource_as is not None and endpoint.same_resource_as not in self.endpoints:
                 raise ValueError(f"endpoint role '{name}': same_resource_as names no endpoint role '{endpoint.same_resource_as}'")
+        _check_unit_and_conditions(self)
         unreached = _unconnected_roles(self)
         witnesses = {n for n, e in self.endpoints.items() if e.witness}
         if witnesses and witnesses == set(self.endpoints):
@@ -258,6 +312,33 @@ class Template(_Strict):
     def endpoint_level(self) -> bool:
         """True when the template judges endpoints, so it needs declared endpoints to be assessed."""
         return bool(self.endpoints)
+
+    @property
+    def unit_names(self) -> list[str]:
+        """The roles and endpoint roles that identify one finding (its root cause's place)."""
+        if self.unit:
+            return list(self.unit)
+        return list(self.roles) + [n for n, e in self.endpoints.items() if not e.witness]
+
+
+def _check_unit_and_conditions(template: Template) -> None:
+    names = {"role": set(template.roles), "endpoint": set(template.endpoints), "flow": {f.name for f in template.flows}}
+    witnesses = {n for n, e in template.endpoints.items() if e.witness}
+    for name in template.unit:
+        if name not in names["role"] | names["endpoint"]:
+            raise ValueError(f"unit names '{name}', which is neither a role nor an endpoint role of the template")
+        if name in witnesses:
+            raise ValueError(f"unit names the witness endpoint role '{name}'; a witness only has to exist")
+    if len(set(template.unit)) != len(template.unit):
+        raise ValueError("unit lists a name twice")
+    for comparison in template.compare:
+        for name in (comparison.weaker, comparison.than):
+            if name not in names["role"] | names["endpoint"]:
+                raise ValueError(f"compare names '{name}', which is neither a role nor an endpoint role of the template")
+    for condition in template.unless:
+        scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
+        if condition.name not in names[scope]:
+            raise ValueError(f"unless names {scope} '{condition.name}', which the template does not define")
 
 
 def _unconnected_roles(template: Template) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -19,6 +21,8 @@ SECTIONS: dict[str, str] = {
     "boundary_kinds": "boundary kind",
     "context_items": "context item",
     "controls": "control",
+    "component_facts": "component fact",
+    "frameworks": "framework",
     "operations": "operation",
     "resource_owners": "resource owner",
     "id_schemes": "id scheme",
@@ -64,6 +68,28 @@ class Vocabulary:
         if isinstance(word, str) and word in known:
             return None
         return unknown_word_message(SECTIONS[section], word, list(known))
+
+    def implied(self, controls: Iterable[str]) -> set[str]:
+        """The controls claimed plus every control they imply (object_ownership_check implies tenant scoping)."""
+        out = set(controls)
+        pending = list(out)
+        while pending:
+            for implied in self.fact("controls", pending.pop(), "implies") or ():
+                if implied not in out:
+                    out.add(implied)
+                    pending.append(implied)
+        return out
+
+    def framework_fact(self, framework: str | None, fact: str) -> bool | None:
+        """What a known framework does by default about ``fact``; None when the framework is not known."""
+        if not framework:
+            return None
+        known = self.sections["frameworks"]
+        key = framework.strip().lower()
+        term = known.get(key) or known.get(re.split(r"[\s_.-]+", key)[0])
+        if term is None or fact not in term.facts:
+            return None
+        return bool(term.facts[fact])
 
     def rank(self, section: str, name: str) -> int:
         """The rank of a severity or likelihood (higher is worse)."""

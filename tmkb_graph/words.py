@@ -29,6 +29,7 @@ ZoneKind = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_i
 BoundaryKind = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("boundary_kinds"))]
 ContextItem = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("context_items"))]
 Control = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("controls"))]
+ComponentFact = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("component_facts"))]
 Operation = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("operations"))]
 ResourceOwner = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("resource_owners"))]
 IdScheme = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_schemes"))]

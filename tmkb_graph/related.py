@@ -1,0 +1,104 @@
+"""One missing control at one place is one thing to fix, however many patterns ask for it.
+
+When open findings of different patterns name the same missing control at the same place, the
+pattern whose first required mitigation is that control (the threat it is about) is primary; the
+others are marked ``related`` when every control they miss is asked for by a primary finding.
+Then open findings are grouped by place and missing control, the way a person fixes them.
+"""
+
+from __future__ import annotations
+
+from tmkb_graph.findings import Finding, FindingGroup
+from tmkb_graph.library import PatternLibrary
+from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
+
+GapKey = tuple[str, str]  # (control, place)
+
+
+def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Finding]:
+    """Open findings whose every missing control a primary finding elsewhere asks for become ``related``.
+
+    A gap is covered by another pattern's gap at the same place that asks for the same control or
+    for one that implies it (state-transition authorization covers restore authorization).
+    """
+    vocab = load_vocabulary()
+    keys = {f.id: _keys(f) for f in findings if f.status == "open"}
+    holders: dict[GapKey, list[Finding]] = {}
+    for finding in findings:
+        for key in keys.get(finding.id, ()):
+            holders.setdefault(key, []).append(finding)
+    primary = {key: min(found, key=lambda f: _primacy(f, key[0], library)) for key, found in holders.items()}
+    by_place: dict[str, list[GapKey]] = {}
+    for key in primary:
+        by_place.setdefault(key[1], []).append(key)
+    out = []
+    for finding in findings:
+        own = keys.get(finding.id)
+        covers = [_cover(key, finding, primary, by_place, vocab) for key in sorted(own or ())]
+        if own and all(covers):
+            related_to = sorted({c for c in covers if c})
+            finding = finding.model_copy(update={"status": "related", "related_to": related_to})
+        out.append(finding)
+    return out
+
+
+def _cover(
+    key: GapKey, finding: Finding, primary: dict[GapKey, Finding], by_place: dict[str, list[GapKey]], vocab: Vocabulary
+) -> str | None:
+    """The id of another pattern's primary finding that asks for this control (or one implying it) here."""
+    control, place = key
+    for other in sorted(by_place[place]):
+        holder = primary[other]
+        if holder.pattern == finding.pattern or primary[other].id == finding.id:
+            continue
+        if other[0] == control or control in vocab.implied([other[0]]):
+            return holder.id
+    return None
+
+
+def _keys(finding: Finding) -> set[GapKey]:
+    return {(gap.control, gap.at) for gap in finding.missing}
+
+
+def _primacy(finding: Finding, control: str, library: PatternLibrary) -> tuple[int, int, str, str]:
+    """Lower is more primary: the pattern about this control, then the more severe, then the lower id."""
+    pattern = library.patterns[finding.pattern]
+    first_required = next((m.control for m in pattern.mitigations if m.required), None)
+    return (
+        0 if first_required == control else 1,
+        -load_vocabulary().rank("severities", finding.severity),
+        finding.pattern,
+        finding.id,
+    )
+
+
+def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
+    """Open findings grouped by the place and the control a fix adds, most urgent first."""
+    vocab = load_vocabulary()
+    groups: dict[GapKey, list[Finding]] = {}
+    lines: dict[GapKey, int | None] = {}
+    for finding in findings:
+        if finding.status != "open":
+            continue
+        for gap in finding.missing:
+            key = (gap.at, gap.control)
+            members = groups.setdefault(key, [])
+            if finding not in members:
+                members.append(finding)
+            lines.setdefault(key, gap.line)
+    out = []
+    for (place, control), members in groups.items():
+        worst = max(members, key=lambda f: vocab.rank("severities", f.severity))
+        exposure = sorted({e for f in members for e in f.exposure})
+        out.append(
+            FindingGroup.model_construct(
+                place=place,
+                control=control,
+                line=lines[(place, control)],
+                severity=worst.severity,
+                exposure=exposure,
+                findings=sorted(f.id for f in members),
+            )
+        )
+    out.sort(key=lambda g: (-vocab.rank("severities", g.severity), -len(g.exposure), g.line or 0, g.place, g.control))
+    return out
