@@ -38,7 +38,8 @@ def test_worker_without_reauthorization_is_open() -> None:
     (finding,) = authz_001(run())
     assert finding.status == "open"
     assert {g.control for g in finding.missing} == {"job_reauthorization", "authorization_context_propagation"}
-    assert finding.location_line == 8 and finding.file == "files.yaml"
+    # located where the fix belongs: the consumer, not the first flow
+    assert finding.location == "worker" and finding.location_line == 6 and finding.file == "files.yaml"
 
 
 def test_worker_with_reauthorization_and_context_is_mitigated() -> None:

@@ -19,6 +19,12 @@ def analysis_markdown(result: AnalysisResult) -> str:
     ]
     lines += [f"| {status} | {n} |" for status, n in summary.by_status.items()]
     lines.append("")
+    if result.groups:
+        lines += ["## To fix, most urgent first", "", "| Severity | Exposure | Add | At | Closes |", "| --- | --- | --- | --- | --- |"]
+        for g in result.groups:
+            exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
+            lines.append(f"| {g.severity} | {exposure} | `{g.control}` | {_cell(g.place)} | {_cell(', '.join(g.findings))} |")
+        lines.append("")
     if result.findings:
         lines += ["| Severity | Status | Pattern | Where | Missing |", "| --- | --- | --- | --- | --- |"]
         for f in result.findings:
@@ -46,6 +52,12 @@ def _section(f: Finding) -> list[str]:
         "Bindings: " + ", ".join(f"{role} = `{value}`" for role, value in f.bindings.items()),
         "",
     ]
+    if len(f.paths) > 1:
+        for path in f.paths:
+            out.append("- path: " + ", ".join(f"{r} = `{v}`" for r, v in path.items() if r not in f.bindings))
+    out += [f"- reached through `{route}`" for route in f.via]
+    if f.related_to:
+        out.append("- related to " + ", ".join(f"`{i}`" for i in f.related_to) + ": the same missing control at the same place")
     out += [f"- crosses **{c.kind}**: {c.explanation}" for c in f.crossings]
     out += [f"- missing `{g.control}` at {g.at}" + (f" (carry {', '.join(g.carries)})" if g.carries else "") for g in f.missing]
     out += [f"- recommended `{g.control}` at {g.at}" for g in f.recommended]

@@ -1,0 +1,181 @@
+"""One root cause, one finding: units, merged paths, related findings, gateways, hops and facts."""
+
+from __future__ import annotations
+
+from conftest import TODAY
+from tmkb_graph.analysis import analyze
+from tmkb_graph.architecture import parse_architecture
+
+
+def run(text: str):
+    return analyze(parse_architecture(text, "arch.yaml"), today=TODAY)
+
+
+def of(result, pattern: str):
+    return [f for f in result.findings if f.pattern == pattern]
+
+
+FAN_IN = """\
+name: Fan-in
+tenancy: multi
+components:
+  web: {type: api, controls: [authn]}
+  admin: {type: api, controls: [authn]}
+  jobs: {type: queue}
+  worker: {type: worker}
+flows:
+  - {from: web, to: jobs, kind: enqueue, carries: [user_id, tenant_id]}
+  - {from: admin, to: jobs, kind: enqueue, carries: [resource_id]}
+  - {from: jobs, to: worker, kind: deliver}
+"""
+
+
+def test_producers_of_one_consumer_are_paths_of_one_finding() -> None:
+    (finding,) = of(run(FAN_IN), "TMKB-AUTHZ-001")
+    assert finding.bindings == {"channel": "jobs", "consumer": "worker"}
+    assert [p["producer"] for p in finding.paths] == ["admin", "web"]
+    # the context is missing only on the producer that does not send it
+    (context,) = [g for g in finding.missing if g.control == "authorization_context_propagation"]
+    assert context.at == "flow admin -> jobs (enqueue)"
+
+
+def test_a_new_producer_keeps_the_consumer_finding_id() -> None:
+    (before,) = of(run(FAN_IN), "TMKB-AUTHZ-001")
+    more = FAN_IN.replace("  worker:", "  cron_api: {type: api}\n  worker:") + "  - {from: cron_api, to: jobs, kind: enqueue}\n"
+    (after,) = of(run(more), "TMKB-AUTHZ-001")
+    assert before.id == after.id and len(after.paths) == 3
+
+
+def test_context_lost_on_an_earlier_hop_is_not_recovered_later() -> None:
+    text = """\
+name: Two hops
+tenancy: multi
+components:
+  web: {type: api, controls: [authn]}
+  q1: {type: queue}
+  stage1: {type: worker, controls: [job_reauthorization]}
+  q2: {type: queue}
+  stage2: {type: worker, controls: [job_reauthorization]}
+flows:
+  - {from: web, to: q1, kind: enqueue, carries: [resource_id]}
+  - {from: q1, to: stage1, kind: deliver}
+  - {from: stage1, to: q2, kind: enqueue, carries: [resource_id, user_id, tenant_id]}
+  - {from: q2, to: stage2, kind: deliver}
+"""
+    findings = {f.bindings["consumer"]: f for f in of(run(text), "TMKB-AUTHZ-001")}
+    (gap,) = findings["stage2"].missing
+    assert gap.control == "authorization_context_propagation"
+    assert "user_id (never reached stage1)" in gap.carries
+
+
+def test_a_scheduler_nothing_feeds_starts_system_work_not_request_work() -> None:
+    text = """\
+name: Nightly
+tenancy: multi
+components:
+  cron: {type: scheduler}
+  sweeper: {type: worker}
+  db: {type: database}
+  bus: {type: event_bus}
+  mailer: {type: worker}
+flows:
+  - {from: cron, to: sweeper, kind: invoke}
+  - {from: sweeper, to: db, kind: read}
+  - {from: sweeper, to: bus, kind: publish, carries: [tenant_id, payload]}
+  - {from: bus, to: mailer, kind: subscribe}
+  - {from: mailer, to: db, kind: read}
+"""
+    result = run(text)
+    assert [f.bindings["job"] for f in of(result, "TMKB-AUTHZ-014")] == ["sweeper"]
+    assert of(result, "TMKB-AUTHZ-001") == []  # no request stands behind the sweep or its events
+
+
+GATEWAY = """\
+name: Gateway
+components:
+  gw:
+    type: gateway
+    zone: dmz
+    controls: [authn]
+    endpoints:
+      - {route: "GET /api/v1/notes/{id}", operation: read, resource: Note}
+  notes:
+    type: api
+    zone: internal
+    endpoints:
+      - {route: "GET /notes/{note_id}", operation: read, resource: Note, controls: [NOTE_CONTROLS]}
+resources:
+  Note: {owner: user, ids: random}
+flows:
+  - {from: gw, to: notes, kind: request, carries: [auth_token]}
+"""
+
+
+def test_a_gateway_route_is_judged_once_at_the_service_behind_it() -> None:
+    result = run(GATEWAY.replace("NOTE_CONTROLS", ""))
+    (finding,) = of(result, "TMKB-AUTHZ-015")
+    assert finding.location == "notes GET /notes/{note_id}"
+    assert finding.via == ["gw GET /api/v1/notes/{id}"]
+    assert finding.status == "open"
+    fixed = run(GATEWAY.replace("NOTE_CONTROLS", "object_ownership_check"))
+    assert [f.status for f in of(fixed, "TMKB-AUTHZ-015")] == ["mitigated"]
+
+
+def test_a_gateway_route_no_service_declares_is_not_assessable() -> None:
+    text = GATEWAY.replace("NOTE_CONTROLS", "").replace('"GET /notes/{note_id}"', '"GET /other/{x}"')
+    result = run(text)
+    assert [f.location for f in of(result, "TMKB-AUTHZ-015")] == ["notes GET /other/{x}"]  # never the gateway's route
+    assert any(n.component == "gw" and "no matching route" in n.reason for n in result.not_assessable)
+
+
+def test_same_control_at_same_place_is_one_open_finding_and_the_other_related() -> None:
+    text = """\
+name: Notes
+tenancy: multi
+components:
+  api:
+    type: api
+    endpoints:
+      - {route: "GET /notes", operation: list, resource: Note, controls: [authn, tenant_scoped_queries]}
+      - {route: "GET /notes/{id}", operation: read, resource: Note, controls: [authn]}
+resources:
+  Note: {owner: tenant, ids: random}
+"""
+    result = run(text)
+    (primary,) = of(result, "TMKB-AUTHZ-002")
+    (related,) = of(result, "TMKB-AUTHZ-015")
+    assert primary.status == "open" and related.status == "related" and related.related_to == [primary.id]
+    assert result.summary.by_status["related"] == 1
+    (group,) = [g for g in result.groups if g.control == "object_ownership_check"]
+    assert group.findings == [primary.id]
+
+
+def test_an_undeclared_fact_makes_the_pattern_not_assessable() -> None:
+    text = """\
+name: Override
+components:
+  api:
+    type: api
+    FRAMEWORK
+    endpoints:
+      - {route: "GET /docs/{id}", operation: read, resource: Doc, controls: [authn]}
+      - {route: "DELETE /docs/{id}", operation: delete, resource: Doc, controls: [authn, object_ownership_check]}
+resources:
+  Doc: {owner: user, ids: random}
+"""
+    unknown = run(text.replace("FRAMEWORK", "framework: phoenix"))
+    assert of(unknown, "TMKB-AUTHZ-008") == []
+    assert any(n.pattern == "TMKB-AUTHZ-008" and "method override" in n.reason for n in unknown.not_assessable)
+    rails = run(text.replace("FRAMEWORK", "framework: rails"))
+    assert [f.status for f in of(rails, "TMKB-AUTHZ-008")] == ["open"]
+    flask = run(text.replace("FRAMEWORK", "framework: flask"))
+    assert of(flask, "TMKB-AUTHZ-008") == [] and not any(n.pattern == "TMKB-AUTHZ-008" for n in flask.not_assessable)
+    declared = run(text.replace("FRAMEWORK", "framework: phoenix\n    facts: {method_override: true}"))
+    assert [f.status for f in of(declared, "TMKB-AUTHZ-008")] == ["open"]
+
+
+def test_open_findings_are_grouped_by_place_and_control() -> None:
+    result = run(FAN_IN)
+    places = {(g.place, g.control) for g in result.groups}
+    assert ("component worker", "job_reauthorization") in places
+    assert all(g.findings for g in result.groups)
