@@ -83,6 +83,6 @@ def test_validate_library_architectures_and_bad_files(tmp_path: Path) -> None:
 
 
 def test_every_example_analyses_without_error() -> None:
-    for example in sorted(EXAMPLES.glob("*.yaml")):
+    for example in sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.endswith(".expected.yaml")):
         result = invoke("analyze", str(example), "--fail-on", "none")
         assert result.exit_code == 0, (example, result.stderr)
