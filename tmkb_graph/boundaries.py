@@ -35,9 +35,10 @@ class Crossing:
 class ArchitectureGraph:
     """Components as nodes, flows as edges keyed by their index, each annotated with its crossings.
 
-    ``origins`` says what starts the work of each channel and compute component: ``request`` when a
-    request reaches it (through any number of queues, buses and jobs), ``system`` when a scheduler
-    that nothing feeds starts it. Entry points are always ``request``.
+    ``origins`` says what starts the work of each component: ``request`` when a user's request
+    reaches it (through any number of queues, buses and jobs), ``third_party`` when a provider's
+    webhook or callback does, ``system`` when a scheduler that nothing feeds starts it (directly or
+    through queues).
     """
 
     architecture: LoadedArchitecture
@@ -108,7 +109,7 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     flow_crossings: dict[int, list[Crossing]] = {}
     context = _Context(arch)
     for index, flow in enumerate(model.flows):
-        graph.add_edge(flow.source, flow.target, key=index)
+        graph.add_edge(flow.source, flow.target, key=index, kind=flow.kind)
         flow_crossings[index] = sorted(set(context.flow_crossings(index, flow)))
     component_crossings = _exposure(arch, graph, flow_crossings, context)
     origins = _origins(graph, context)
@@ -121,7 +122,7 @@ def _origins(graph: nx.MultiDiGraph, context: _Context) -> dict[str, frozenset[s
     origins: dict[str, set[str]] = {}
     for cid in graph.nodes:
         if family[cid] == "entry":
-            origins[cid] = {"request"}
+            origins[cid] = _entry_origins(graph, cid, types[cid])
         elif types[cid] == "scheduler" and graph.in_degree(cid) == 0:
             origins[cid] = {"system"}
         else:
@@ -234,3 +235,14 @@ def _exposure(
             text = f"{context.type[nxt]} '{nxt}' is reached from the internet through '{current}' ({flow.kind} flow)"
             result[nxt].append(Crossing("ingress", "ingress.reached", text, flow=index, component=nxt))
     return dict(result)
+
+
+PUSHED_KINDS = frozenset({"webhook", "callback"})
+
+
+def _entry_origins(graph: nx.MultiDiGraph, cid: str, component_type: str) -> set[str]:
+    """An entry point serves users' requests, a provider's pushed events, or both."""
+    kinds = {kind for _, _, kind in graph.in_edges(cid, data="kind")}
+    pushed = bool(kinds & PUSHED_KINDS) or component_type == "webhook_receiver"
+    requested = bool(kinds - PUSHED_KINDS) or (not kinds and component_type != "webhook_receiver")
+    return ({"third_party"} if pushed else set()) | ({"request"} if requested else set())

@@ -133,6 +133,8 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.started_by and not set(spec.started_by) & graph.origins.get(cid, frozenset()):
                 continue
+            if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.graph.in_edges(cid, keys=True)):
+                continue
             verdict = _facts_fit(spec, component, cid, vocab)
             if verdict is False:
                 continue
@@ -314,6 +316,8 @@ def _matching_edges(
         if flow.kind not in spec.kinds:
             continue
         if spec.crosses and not set(spec.crosses) <= {c.kind for c in graph.flow_crossings[index]}:
+            continue
+        if spec.carries_any and not set(spec.carries_any) & graph.effective_carries(index):
             continue
         grouped.setdefault((source, target), []).append(index)
     for (source, target), indices in sorted(grouped.items()):

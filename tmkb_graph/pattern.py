@@ -176,7 +176,7 @@ class Mitigation(_Strict):
     _where_list = field_validator("where", mode="before")(lambda cls, v: _as_list(v))
 
 
-StartedBy = Literal["request", "system"]
+StartedBy = Literal["request", "system", "third_party"]
 
 
 class RoleSpec(_Strict):
@@ -190,6 +190,7 @@ class RoleSpec(_Strict):
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     reachable: bool | None = None
     started_by: list[StartedBy] = Field(default_factory=list)
+    no_inbound: list[FlowKind] = Field(default_factory=list)
 
 
 class FlowSpec(_Strict):
@@ -200,6 +201,7 @@ class FlowSpec(_Strict):
     target: str = Field(alias="to")
     kinds: list[FlowKind] = Field(min_length=1)
     crosses: list[BoundaryKind] = Field(default_factory=list)
+    carries_any: list[ContextItem] = Field(default_factory=list)
 
 
 class ResourceSpec(_Strict):
