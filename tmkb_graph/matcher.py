@@ -336,7 +336,10 @@ def _bind_endpoints(
         return [{}], []
     model = graph.architecture.model
     routes = forwarding(graph)
-    order = sorted(template.endpoints, key=lambda n: (template.endpoints[n].same_resource_as is not None, n))
+    order = sorted(
+        template.endpoints,
+        key=lambda n: (template.endpoints[n].same_resource_as is not None or template.endpoints[n].same_path_as is not None, n),
+    )
     not_assessable: list[NotAssessable] = []
     assignments: list[dict[str, EndpointRef]] = [{}]
     for name in order:
@@ -344,7 +347,7 @@ def _bind_endpoints(
         cid = roles[spec.of]
         component = model.components[cid]
         if not component.endpoints:
-            if component.type == "gateway" and any(cid == f.source for f in model.flows if f.kind in ("request", "invoke")):
+            if component.type == "gateway" and any(graph.flow(i).kind in SYNC_CALL_KINDS for _, _, i in graph.graph.out_edges(cid, keys=True)):
                 return [], []  # a proxy without routes of its own: the services behind it are judged
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
@@ -386,6 +389,13 @@ def _endpoint_fits(
             return False
         other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
         if endpoint.resource is None or endpoint.resource != other.resource:
+            return False
+    if spec.same_path_as is not None:
+        other_ref = bound.get(spec.same_path_as)
+        if other_ref is None:
+            return False
+        other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
+        if endpoint.path_shape != other.path_shape:
             return False
     if spec.nested is not None and _nested(endpoint, model) != spec.nested:
         return False

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls
+from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -47,10 +47,14 @@ def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:
     return arch.line_of(("components", str(ref)))
 
 
+_SPECIFICITY = {"flow": 0, "endpoint": 1, "role": 2}
+
+
 def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> Gap:
+    """Present at any of its places, or missing at the most specific one (a flow, then an endpoint, then a component)."""
     first: tuple[str, int | None] | None = None
     missing_carries: list[str] = []
-    for place in mitigation.where:
+    for place in sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope]):
         for at, line, present, evidence, lacking in _places(mitigation, place, binding, graph):
             if present:
                 return _gap(mitigation, at, line, True, evidence, [])
@@ -89,6 +93,12 @@ def _places(
         evidence = None
         if present:
             evidence = f"{cid} claims {control}" if control in claimed else f"{cid} claims a control that implies {control}"
+        elif load_vocabulary().fact("controls", control, "edge"):
+            # an edge control a gateway claims on every route in front of the bound endpoints
+            refs = [ref for ref in binding.endpoints.values() if ref.component == cid]
+            fronted = [ref for ref in refs if forwarding(graph).fronts.get(ref)]
+            if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
+                present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
         yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
     elif place.scope == "endpoint":
         ref = binding.endpoints[place.name]

@@ -221,6 +221,7 @@ class EndpointSpec(_Strict):
     min_path_params: int = Field(default=0, ge=0)
     resource: ResourceSpec | None = None
     same_resource_as: str | None = None
+    same_path_as: str | None = None
     controls: list[Control] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
     nested: bool | None = None
@@ -296,8 +297,10 @@ class Template(_Strict):
         for name, endpoint in self.endpoints.items():
             if endpoint.of not in self.roles:
                 raise ValueError(f"endpoint role '{name}' is of role '{endpoint.of}', which the template does not define")
-            if endpoint.same_resource_as is not None and endpoint.same_resource_as not in self.endpoints:
-                raise ValueError(f"endpoint role '{name}': same_resource_as names no endpoint role '{endpoint.same_resource_as}'")
+            for field in ("same_resource_as", "same_path_as"):
+                other = getattr(endpoint, field)
+                if other is not None and other not in self.endpoints:
+                    raise ValueError(f"endpoint role '{name}': {field} names no endpoint role '{other}'")
         _check_unit_and_conditions(self)
         unreached = _unconnected_roles(self)
         witnesses = {n for n, e in self.endpoints.items() if e.witness}
