@@ -94,14 +94,10 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
             not_assessable(item)
         for endpoints in endpoint_sets:
             binding = Binding(dict(roles), endpoints, dict(flows), crossings)
-            if not all(_compares(c, binding, graph) for c in template.compare):
-                continue
-            if template.unless and all(_holds(c, binding, graph) for c in template.unless):
-                continue
-            undeclared = sorted({cid for cid in roles.values() if cid in unknown})
-            if undeclared:
-                for cid in undeclared:
-                    not_assessable(NotAssessable(cid, unknown[cid]))
+            verdict = _verdict(template, binding, graph, unknown)
+            if verdict is not True:
+                for item in verdict or ():
+                    not_assessable(item)
                 continue
             # a witness only has to exist: keep the first that fits so witnesses do not multiply paths
             key = (tuple(sorted(roles.items())), tuple(sorted((k, v) for k, v in endpoints.items() if k not in witnesses)))
@@ -110,6 +106,20 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
             kept.add(key)
             result.bindings.append(binding)
     return result
+
+
+def _verdict(
+    template: Template, binding: Binding, graph: ArchitectureGraph, unknown: dict[str, str]
+) -> bool | list[NotAssessable]:
+    """True when the threat's condition holds, False when it does not, or why it cannot be judged."""
+    if not all(_compares(c, binding, graph) for c in template.compare):
+        return False
+    if template.unless and all(_holds(c, binding, graph) for c in template.unless):
+        return False
+    undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown})
+    if undeclared:
+        return [NotAssessable(cid, unknown[cid]) for cid in undeclared]
+    return True
 
 
 def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
