@@ -44,6 +44,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,10 @@ MODELS = BENCH / ".models"
 PYTM_VENV = BENCH / ".venv-pytm"
 DRIVER = BENCH / "pytm_driver.py"
 GB = 1024**3
+# Both tools run with their .pyc files written and used, as an installed tool is: a
+# PYTHONDONTWRITEBYTECODE in the caller's environment would make the editable tmkb checkout
+# recompile every module on every run while pytm's site-packages have theirs from pip.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 # The launcher used only when a model is larger than tmkb's input limit: the same CLI, same code,
 # with load_yaml_file's size limit raised for this one process.
@@ -206,14 +211,18 @@ def tmkb_command(yaml_path: Path, lift: bool) -> list[str]:
 
 
 def run(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> dict[str, Any]:
-    """Run ``cmd``; wall time, peak RSS of that process (wait4), return code, captured stdout."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out = proc.stdout.read() if proc.stdout else b""
-    err = proc.stderr.read() if proc.stderr else b""
+    """Run ``cmd``; wall time, peak RSS of that process (wait4), exit code, its stdout if asked (PIPE)."""
+    capture = stdout is subprocess.PIPE
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_file if capture else stdout, stderr=err_file, env=CHILD_ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out_file.seek(0)
+        err_file.seek(0)
+        out = out_file.read() if capture else b""
+        err = err_file.read()
     rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
     return {"wall": wall, "rss": rss, "rc": proc.returncode, "out": out, "err": err.decode(errors="replace")}
 
