@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic_core import SchemaSerializer
 
@@ -129,12 +129,18 @@ def analysis_json(result: AnalysisResult) -> str:
     return serializer.to_json(result, indent=2).decode("utf-8") + "\n"
 
 
-def analysis_json_bytes(result: AnalysisResult) -> bytes:
-    """The same as analysis_json, as UTF-8 bytes (no decode and re-encode for large results)."""
+def write_analysis_json(result: AnalysisResult, stream: BinaryIO) -> None:
+    """Write analysis_json's bytes to a binary stream (``sys.stdout.buffer``) without copying them.
+
+    For a large result this keeps one copy of the JSON in memory instead of three (the serializer's
+    bytes, the decoded text, and the text encoded again by a text stream).
+    """
     serializer = _sorted_serializer(type(result))
     if serializer is None:
-        return analysis_json(result).encode("utf-8")
-    return serializer.to_json(result, indent=2) + b"\n"
+        stream.write(analysis_json(result).encode("utf-8"))
+        return
+    stream.write(serializer.to_json(result, indent=2))
+    stream.write(b"\n")
 
 
 def pattern_json(pattern: Pattern) -> str:
