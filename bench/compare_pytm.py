@@ -262,13 +262,13 @@ def bench_size(size: int, reps: int, seed: int, pytm_python: Path, args: argpars
         except (ValueError, KeyError) as exc:
             row["tmkb_error"] = [f"output is not the expected JSON: {exc}"]
     warm.unlink(missing_ok=True)
-    print(f"[{size}] warm-up tmkb {first['wall']:.2f} s", file=sys.stderr)
+    print(f"[{size}] warm-up tmkb {first['wall']:.2f} s, {first['rss'] / 2**20:.0f} MB", file=sys.stderr)
     pfirst = run(pytm_cmd, stdout=subprocess.PIPE)
     if pfirst["rc"] != 0:
         row["pytm_error"] = pfirst["err"].strip().splitlines()[-1:] or [f"exit {pfirst['rc']}"]
         print(f"[{size}] pytm failed: {row['pytm_error'][0]}", file=sys.stderr)
         return row
-    print(f"[{size}] warm-up pytm {pfirst['wall']:.2f} s", file=sys.stderr)
+    print(f"[{size}] warm-up pytm {pfirst['wall']:.2f} s, {pfirst['rss'] / 2**20:.0f} MB", file=sys.stderr)
 
     tmkb_runs: list[dict[str, Any]] = []
     pytm_runs: list[dict[str, Any]] = []
