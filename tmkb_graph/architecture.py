@@ -215,6 +215,11 @@ def parse_architecture(text: str, file: str = "<string>") -> LoadedArchitecture:
     return _from_document(load_yaml_text(text, file))
 
 
+def check_architecture_document(doc: YamlDocument) -> LoadedArchitecture:
+    """Check an architecture already parsed (validate reads a file once, then decides what it holds)."""
+    return _from_document(doc)
+
+
 def _from_document(doc: YamlDocument) -> LoadedArchitecture:
     with suggestion_budget():
         return _checked(doc)

@@ -51,5 +51,8 @@ def shown(value: object, limit: int | None = SHOWN_LIMIT) -> str:
 
 
 def escaped_lines(lines: list[str]) -> str:
-    """Join rendered lines with newlines, escaping any control character inside a line."""
-    return "\n".join(escaped(line) for line in lines)
+    """Join rendered lines with newlines, escaping any control character inside a line.
+
+    A line's trailing line breaks are dropped first: YAML's folded and literal blocks end in one.
+    """
+    return "\n".join(escaped(line.rstrip("\r\n")) for line in lines)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
 from tmkb_graph.pattern import Pattern
+from tmkb_graph.text import escaped_lines
+
+LONG_TABLE_LINES = 40  # past this, the summary is repeated at the bottom, where the reader ends up
 
 
 def analysis_table(result: AnalysisResult) -> str:
     """A reader's view of the analysis: one block per finding, open first."""
     arch, summary = result.architecture, result.summary
+    totals = f"{summary.patterns_checked} patterns checked; {summary.findings} findings: " + ", ".join(
+        f"{n} {status}" for status, n in summary.by_status.items()
+    )
     lines = [
         f"{arch.name} ({arch.file}): {arch.components} components, {arch.flows} flows, tenancy {arch.tenancy}",
-        f"{summary.patterns_checked} patterns checked; {summary.findings} findings: "
-        + ", ".join(f"{n} {status}" for status, n in summary.by_status.items()),
+        totals,
         "",
     ]
     for status in ("open", "accepted", "mitigated"):
@@ -32,7 +37,9 @@ def analysis_table(result: AnalysisResult) -> str:
         lines.append("== WARNINGS ==")
         lines.extend(f"  {w}" for w in result.warnings)
         lines.append("")
-    return "\n".join(lines)
+    if len(lines) > LONG_TABLE_LINES:
+        lines += [f"{arch.name}: {totals}", ""]
+    return escaped_lines(lines)
 
 
 def _finding_block(f: Finding) -> list[str]:
@@ -70,7 +77,7 @@ def patterns_table(patterns: list[Pattern]) -> str:
     rows = [("ID", "SEVERITY", "BOUNDARY", "NAME")]
     rows += [(p.id, p.severity, p.template.boundary, p.name) for p in patterns]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows) + "\n"
+    return escaped_lines([f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]) + "\n"
 
 
 def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str:
@@ -84,7 +91,7 @@ def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str
         f"Check:  {p.agent_summary.check}",
         f"Fix:    {p.agent_summary.fix}",
         "",
-        p.description.strip(),
+        *p.description.strip().splitlines(),
         "",
         "References: " + ", ".join(refs.cwe + refs.owasp_api + refs.owasp_top10 + refs.capec + refs.compliance),
     ]
@@ -107,4 +114,4 @@ def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str
         out += ["", "Related patterns (shared required controls or CWEs):"]
         out += [f"  {pid}: {', '.join(things)}" for pid, things in related.items()]
     out += ["", "Sources:"] + [f"  {s.title} <{s.url}>" for s in refs.sources]
-    return "\n".join(out) + "\n"
+    return escaped_lines(out) + "\n"
