@@ -93,10 +93,11 @@ def read_input(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise InputError([Problem(file, None, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    kind = _file_kind(os.fstat(fd).st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise InputError([Problem(file, None, "", f"this is {kind}, not a regular file; give the path of a YAML file")])
     with os.fdopen(fd, "rb") as stream:
-        kind = _file_kind(os.fstat(fd).st_mode)
-        if kind is not None:
-            raise InputError([Problem(file, None, "", f"this is {kind}, not a regular file; give the path of a YAML file")])
         return _bounded(stream, file, max_bytes)
 
 
