@@ -4,7 +4,7 @@ Each example is an architecture from examples/ with a few mutations: lines delet
 swapped or truncated; scalars replaced by other types, long strings, control characters, explicit
 tags, anchors and aliases; random lines inserted. Every run must end one of two ways:
 
-* exit 0 or 1 with valid JSON on stdout (and a table with no raw control characters), or
+* exit 0 or 1 with valid JSON on stdout (and a table and Markdown with no raw control characters), or
 * exit 2 with a short error (under 4 KB and 25 lines) that names the file, escapes control
   characters and holds no traceback;
 
@@ -53,7 +53,7 @@ SCALARS = [
 def _value_strategy() -> st.SearchStrategy[str]:
     control = st.sampled_from(CONTROL).map(lambda c: f'"a{c}b"')
     long_text = st.integers(min_value=100, max_value=30_000).map(lambda n: "y" * n)
-    random_text = st.text(min_size=0, max_size=40).map(lambda t: json.dumps(t))  # a double-quoted YAML scalar
+    random_text = st.text(min_size=0, max_size=40).map(lambda t: json.dumps(t, ensure_ascii=False))  # double-quoted YAML
     return st.one_of(st.sampled_from(SCALARS), control, long_text, random_text)
 
 
@@ -144,9 +144,10 @@ def check_one(text: str) -> None:
         STATS[f"exit {code}"] += 1
         if code in (0, 1):
             json.loads(result.stdout)  # type: ignore[attr-defined]
-            table, _ = _run("analyze", str(path), "--fail-on", "none")
-            assert table.exit_code == 0  # type: ignore[attr-defined]
-            _assert_no_raw_controls(table.stdout)  # type: ignore[attr-defined]
+            for fmt in ("table", "markdown"):
+                shown, _ = _run("analyze", str(path), "--format", fmt, "--fail-on", "none")
+                assert shown.exit_code == 0  # type: ignore[attr-defined]
+                _assert_no_raw_controls(shown.stdout)  # type: ignore[attr-defined]
         else:
             _assert_clean_error(result, "arch.yaml")
         validated, _ = _run("validate", str(path))
