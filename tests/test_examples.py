@@ -44,3 +44,17 @@ def test_every_reviewed_finding_says_why_it_stands(example: Path) -> None:
     review = _review(example)
     for entry in (review["open"] or []) + (review.get("related") or []):
         assert len(entry.get("reason", "").split()) >= 6, entry
+
+
+def test_validate_checks_review_files_by_content(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tmkb_graph.cli import app
+
+    review = tmp_path / "x.expected.yaml"
+    review.write_text(
+        "open:\n  - {pattern: TMKB-AUTHZ-01, at: worker, missing: [job_reauthorization], reason: the worker re-checks nothing at all}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(review)])
+    assert result.exit_code == 2 and "unknown pattern 'TMKB-AUTHZ-01'" in result.stderr

@@ -166,4 +166,4 @@ def test_acceptance_without_expiry_warns() -> None:
 
 def test_bad_date_names_the_field() -> None:
     text = GOOD + "accepted:\n  - {pattern: TMKB-AUTHZ-001, component: worker, reason: r, expires: 2027-13-01}\n"
-    assert problems(text)[0].startswith("arch.yaml: line 11: accepted[0].expires: invalid value '2027-13-01'")
+    assert problems(text)[0].startswith("arch.yaml: line 11: accepted[0].expires: invalid date '2027-13-01'")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.architecture import Acceptance, LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.errors import InputError
@@ -260,16 +261,6 @@ def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> t
         return place_line(arch, "endpoint", ref), _endpoint_label(graph, ref.component, ref.index)
     cid = binding.roles[name]
     return place_line(arch, "role", cid), cid
-
-
-def _check_acceptances(arch: LoadedArchitecture, library: PatternLibrary) -> None:
-    problems = []
-    for i, acceptance in enumerate(arch.model.accepted):
-        if acceptance.pattern not in library.patterns:
-            message = unknown_word_message("pattern", acceptance.pattern, sorted(library.patterns))
-            problems.append(arch.document.problem(("accepted", i, "pattern"), message))
-    if problems:
-        raise InputError(problems)
 
 
 def _accepts(acceptance: Acceptance, finding: Finding) -> bool:

@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
+from tmkb_graph.model_base import InputModel, Name
 from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_file, load_yaml_text
+from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
-from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
+from tmkb_graph.vocabulary import load_vocabulary, suggestion_budget, unknown_word_message
 from tmkb_graph.words import (
     BoundaryKind,
     ComponentFact,
@@ -31,12 +33,14 @@ from tmkb_graph.words import (
 FORMAT_VERSION = 1
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _ROUTE = re.compile(r"^(?:(?P<method>[A-Za-z]+)\s+)?(?P<path>/\S*)$")
-_PATH_PARAM = re.compile(r"\{[^}/]+\}|<[^>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
-_PARAM_SEGMENT = re.compile(r"\{[^}/]+\}|<[^>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
+# the classes exclude the opening bracket too, so a route of many '{' is scanned once, not once per '{'
+_PATH_PARAM = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
+_PARAM_SEGMENT = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
+MAX_ROUTE_CHARS = 1_000
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -45,20 +49,23 @@ class Endpoint(_Strict):
 
     route: str
     operation: Operation
-    resource: str | None = None
+    resource: Name | None = None
     controls: list[Control] | None = None
-    forwards_to: str | None = None
+    forwards_to: Name | None = None
     description: str | None = None
 
     @field_validator("route")
     @classmethod
     def _route_shape(cls, value: str) -> str:
+        if len(value) > MAX_ROUTE_CHARS:
+            raise ValueError(f"a route of {len(value):,} characters; routes are limited to {MAX_ROUTE_CHARS:,}")
         match = _ROUTE.match(value.strip())
         if match is None:
-            raise ValueError(f"route '{value}' should look like 'GET /files/{{id}}' (a method, a space, a path)")
+            raise ValueError(f"route '{shown(value)}' should look like 'GET /files/{{id}}' (a method, a space, a path)")
         method = match.group("method")
         if method and method.upper() not in HTTP_METHODS:
-            raise ValueError(f"unknown HTTP method '{method}' in route '{value}' (known: {', '.join(HTTP_METHODS)})")
+            known = ", ".join(HTTP_METHODS)
+            raise ValueError(f"unknown HTTP method '{shown(method, 20)}' in route '{shown(value)}' (known: {known})")
         return value.strip()
 
     @property
@@ -95,10 +102,10 @@ class Component(_Strict):
     """A deployable part of the system: an API, a queue, a worker, a store, a third party."""
 
     type: ComponentType
-    zone: str | None = None
-    language: str | None = None
-    framework: str | None = None
-    technology: str | None = None
+    zone: Name | None = None
+    language: Name | None = None
+    framework: Name | None = None
+    technology: Name | None = None
     description: str | None = None
     controls: list[Control] = Field(default_factory=list)
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
@@ -111,15 +118,15 @@ class Resource(_Strict):
     owner: ResourceOwner | None = None
     soft_delete: bool = False
     ids: IdScheme | None = None
-    parent: str | None = None
+    parent: Name | None = None
     description: str | None = None
 
 
 class Flow(_Strict):
     """A directed flow between two components, what it carries and the controls it claims."""
 
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
+    source: Name = Field(alias="from")
+    target: Name = Field(alias="to")
     kind: FlowKind
     carries: list[ContextItem] = Field(default_factory=list)
     controls: list[Control] = Field(default_factory=list)
@@ -129,17 +136,17 @@ class Flow(_Strict):
 class Boundary(_Strict):
     """A boundary the author declares, around a set of components."""
 
-    name: str
+    name: Name
     kind: BoundaryKind
-    contains: list[str]
+    contains: list[Name]
 
 
 class Acceptance(_Strict):
     """A risk knowingly accepted: a pattern on a component (or one finding), with a reason and expiry."""
 
-    pattern: str
-    component: str | None = None
-    finding: str | None = None
+    pattern: Name
+    component: Name | None = None
+    finding: Name | None = None
     reason: str = Field(min_length=1, pattern=r"\S")
     expires: dt.date | None = None
 
@@ -152,7 +159,9 @@ class Acceptance(_Strict):
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"expires must be a date written YYYY-MM-DD, got '{value}'") from None
+                raise ValueError(f"expires must be a date written YYYY-MM-DD, got '{shown(value)}'") from None
+        if value is not None and not isinstance(value, dt.date):
+            raise ValueError("expires must be a date written YYYY-MM-DD")
         return value
 
 
@@ -160,10 +169,10 @@ class Architecture(_Strict):
     """A described system: components, the flows between them, its resources and accepted risks."""
 
     version: int = FORMAT_VERSION
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     description: str | None = None
     tenancy: Tenancy = "single"
-    zones: dict[str, ZoneKind] = Field(default_factory=dict)
+    zones: dict[Name, ZoneKind] = Field(default_factory=dict)
     components: dict[str, Component]
     resources: dict[str, Resource] = Field(default_factory=dict)
     flows: list[Flow] = Field(default_factory=list)
@@ -222,7 +231,17 @@ def parse_architecture(text: str, file: str = "<string>") -> LoadedArchitecture:
     return _from_document(load_yaml_text(text, file))
 
 
+def check_architecture_document(doc: YamlDocument) -> LoadedArchitecture:
+    """Check an architecture already parsed (validate reads a file once, then decides what it holds)."""
+    return _from_document(doc)
+
+
 def _from_document(doc: YamlDocument) -> LoadedArchitecture:
+    with suggestion_budget():
+        return _checked(doc)
+
+
+def _checked(doc: YamlDocument) -> LoadedArchitecture:
     if doc.data is None:
         raise InputError([doc.problem((), "the file is empty; an architecture needs a name and components")])
     if not isinstance(doc.data, dict):

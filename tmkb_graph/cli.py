@@ -1,12 +1,14 @@
 """The tmkb-graph command: parses arguments, calls the library, renders. Nothing else lives here.
 
-Exit codes: 0 clean, 1 open findings at or above --fail-on, 2 bad input.
+Exit codes: 0 clean, 1 open findings at or above --fail-on, 2 bad input. A FILE of ``-`` is read
+from standard input.
 """
 
 from __future__ import annotations
 
 import sys
 from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,9 +16,10 @@ import typer
 
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import load_architecture
-from tmkb_graph.errors import InputError
+from tmkb_graph.cli_help import PlainCommand, PlainGroup
+from tmkb_graph.errors import InputError, Problem, report_lines
 from tmkb_graph.knowledge_graph import build_knowledge_graph, related_patterns
-from tmkb_graph.library import load_library, load_pattern_file
+from tmkb_graph.library import load_library
 from tmkb_graph.render import (
     analysis_json,
     analysis_markdown,
@@ -26,6 +29,7 @@ from tmkb_graph.render import (
     patterns_json,
     patterns_table,
 )
+from tmkb_graph.validation import validate_paths
 from tmkb_graph.vocabulary import load_vocabulary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -35,6 +39,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=PlainGroup,
 )
 
 
@@ -53,22 +58,52 @@ class FailOn(str, Enum):
 
 
 class PatternFormat(str, Enum):
-    text = "text"
+    table = "table"
+    text = "text"  # the name list used before it matched analyze's; kept as an alias of table
     json = "json"
 
 
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"tmkb-graph {version('tmkb-graph')}")
+        except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+            typer.echo("tmkb-graph (not installed)")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Find the authorization threats at the trust boundaries of a described architecture."""
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for line in report_lines(problems):
+        typer.echo(line, err=True)
+
+
 def _fail(error: InputError) -> None:
-    for problem in error.problems:
-        typer.echo(f"{problem.level}: {problem}", err=True)
+    _print_problems(error.problems)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command("analyze")
+@app.command("analyze", cls=PlainCommand)
 def analyze_command(
-    file: Annotated[Path, typer.Argument(help="The architecture YAML file to analyse.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print the findings.")] = OutputFormat.table,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The architecture YAML file to analyse; - reads standard input.")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", metavar="FORMAT", help="How to print the findings: table, json or markdown.")
+    ] = OutputFormat.table,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Exit 1 when an open finding is at least this severe; 'none' never fails.")
+        FailOn,
+        typer.Option(
+            case_sensitive=False,
+            metavar="SEVERITY",
+            help="Exit 1 when an open finding is at least this severe (critical, high, medium, low); 'none' never fails.",
+        ),
     ] = FailOn.low,
 ) -> None:
     """Match every pattern against FILE and report each applicable threat and its missing mitigations."""
@@ -86,9 +121,14 @@ def analyze_command(
             raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("list")
+_PATTERN_FORMAT_HELP = "table (or text) or json."
+
+
+@app.command("list", cls=PlainCommand)
 def list_command(
-    output_format: Annotated[PatternFormat, typer.Option("--format", "-f")] = PatternFormat.text,
+    output_format: Annotated[
+        PatternFormat, typer.Option("--format", "-f", metavar="FORMAT", help=_PATTERN_FORMAT_HELP)
+    ] = PatternFormat.table,
 ) -> None:
     """List the patterns in the library."""
     try:
@@ -99,10 +139,12 @@ def list_command(
     sys.stdout.write(patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns))
 
 
-@app.command("get")
+@app.command("get", cls=PlainCommand)
 def get_command(
     pattern_id: Annotated[str, typer.Argument(metavar="ID", help="A pattern id, such as TMKB-AUTHZ-001.")],
-    output_format: Annotated[PatternFormat, typer.Option("--format", "-f")] = PatternFormat.text,
+    output_format: Annotated[
+        PatternFormat, typer.Option("--format", "-f", metavar="FORMAT", help=_PATTERN_FORMAT_HELP)
+    ] = PatternFormat.table,
 ) -> None:
     """Show one pattern in full."""
     try:
@@ -121,54 +163,32 @@ def get_command(
         sys.stdout.write(pattern_text(pattern, related_patterns(build_knowledge_graph(library), pattern.id)))
 
 
-@app.command("validate")
+@app.command("validate", cls=PlainCommand)
 def validate_command(
     paths: Annotated[
         Optional[list[Path]],
-        typer.Argument(help="Pattern files, architecture files or pattern directories; the shipped library if none."),
+        typer.Argument(
+            metavar="PATH",
+            help="Architecture files, pattern files, or directories of either; - reads standard input. "
+            "The shipped pattern library if none.",
+        ),
     ] = None,
 ) -> None:
     """Check pattern and architecture files and report every problem with its file and line."""
-    problems = []
-    checked = 0
-    for path in paths or [None]:  # type: ignore[list-item]
-        try:
-            checked += _validate_one(path)
-        except InputError as error:
-            problems.extend(error.problems)
-    errors = [p for p in problems if p.level == "error"]
-    for problem in problems:
-        typer.echo(f"{problem.level}: {problem}", err=True)
-    if errors:
+    report = validate_paths(list(paths or []))
+    _print_problems(report.problems)
+    if not report.ok:
         raise typer.Exit(EXIT_BAD_INPUT)
-    typer.echo(f"ok: {checked} file{'s' if checked != 1 else ''} valid")
-
-
-def _validate_one(path: Path | None) -> int:
-    if path is None or path.is_dir():
-        return len(load_library(path).patterns)
-    if _looks_like_pattern(path):
-        load_pattern_file(path)
-        return 1
-    loaded = load_architecture(path)
-    for warning in loaded.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    return 1
-
-
-def _looks_like_pattern(path: Path) -> bool:
-    if path.name.startswith("TMKB-"):
-        return True
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
-    except OSError:
-        return False
-    return any(line.startswith("id: TMKB-") or line.startswith("template:") for line in head.splitlines())
+    typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # the reader (head, less) went away: nothing left to say to it
+        sys.stderr.close()
+        sys.exit(EXIT_CLEAN)
 
 
 if __name__ == "__main__":

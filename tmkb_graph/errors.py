@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tmkb_graph.text import shown
+
 Level = Literal["error", "warning"]
+
+MAX_SHOWN_FILE = 200
+MAX_SHOWN_PATH = 160
+MAX_SHOWN_KEY = 40
+MAX_SHOWN_MESSAGE = 600
+MAX_REPORTED_PROBLEMS = 20
 
 
 @dataclass(frozen=True, order=True)
@@ -19,9 +27,11 @@ class Problem:
     level: Level = "error"
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}: line {self.line}"
-        field_path = f"{self.path}: " if self.path else ""
-        return f"{where}: {field_path}{self.message}"
+        # every part may hold user text: escape it, and cut it so one problem stays one short paragraph
+        file = shown(self.file, MAX_SHOWN_FILE)
+        where = file if self.line is None else f"{file}: line {self.line}"
+        field_path = f"{shown(self.path, MAX_SHOWN_PATH)}: " if self.path else ""
+        return f"{where}: {field_path}{shown(self.message, MAX_SHOWN_MESSAGE)}"
 
 
 @dataclass
@@ -44,5 +54,16 @@ def format_path(parts: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = shown(part, MAX_SHOWN_KEY)
+            out += f".{name}" if out else name
     return out
+
+
+def report_lines(problems: list[Problem], limit: int = MAX_REPORTED_PROBLEMS) -> list[str]:
+    """The problems as printable lines, errors first, at most ``limit`` of them and then 'and N more'."""
+    ordered = sorted(problems, key=lambda p: (p.level != "error", p.file, p.line or 0, p.path, p.message))
+    lines = [f"{p.level}: {p}" for p in ordered[:limit]]
+    if len(ordered) > limit:
+        rest = len(ordered) - limit
+        lines.append(f"... and {rest:,} more problem{'s' if rest != 1 else ''}")
+    return lines

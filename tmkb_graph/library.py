@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.resources import data_dir
-from tmkb_graph.safe_yaml import load_yaml_file
+from tmkb_graph.safe_yaml import YamlDocument, load_yaml_file
 from tmkb_graph.validation_errors import problems_from_validation_error
-from tmkb_graph.vocabulary import unknown_word_message
+from tmkb_graph.vocabulary import suggestion_budget, unknown_word_message
 
 MAX_PATTERN_BYTES = 512 * 1024
 
@@ -39,13 +39,32 @@ class PatternLibrary:
 
 def load_pattern_file(path: Path | str) -> Pattern:
     """Read and check one pattern file, including that its path matches its id and category."""
-    doc = load_yaml_file(path, max_bytes=MAX_PATTERN_BYTES)
+    return pattern_from_document(load_yaml_file(path, max_bytes=MAX_PATTERN_BYTES), path)
+
+
+def is_pattern_document(doc: YamlDocument) -> bool:
+    """True when a parsed file says it is a pattern (an id TMKB-... or a template), whatever its name."""
+    data = doc.data
+    if not isinstance(data, dict) or "components" in data:
+        return False
+    return "template" in data or str(data.get("id", "")).startswith("TMKB-")
+
+
+def pattern_from_document(doc: YamlDocument, path: Path | str | None = None) -> Pattern:
+    """Check a parsed pattern; with ``path``, also that the file is named after its id and category."""
+    with suggestion_budget():
+        return _checked_pattern(doc, path)
+
+
+def _checked_pattern(doc: YamlDocument, path: Path | str | None) -> Pattern:
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "a pattern file is a mapping starting with id:, name:, version:")])
     try:
         pattern = Pattern.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError(problems_from_validation_error(exc, doc, Pattern)) from None
+    if path is None:
+        return pattern
     problems = []
     file = Path(path)
     if file.stem != pattern.id:
@@ -70,22 +89,29 @@ def _shipped_library() -> PatternLibrary:
 
 
 def _load_directory(root: Path) -> PatternLibrary:
+    library = load_pattern_files(sorted(root.glob("*/*.y*ml")))
+    if not library.patterns:
+        raise InputError([Problem(str(root), None, "", "no pattern files (patterns/<category>/<id>.yaml) found here")])
+    return library
+
+
+def load_pattern_files(paths: list[Path]) -> PatternLibrary:
+    """Load these pattern files as one library: every problem at once, and no id used twice."""
     patterns: dict[str, Pattern] = {}
     files: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in sorted(root.glob("*/*.y*ml")):
+    for path in paths:
         try:
-            pattern = load_pattern_file(path)
+            doc = load_yaml_file(path, max_bytes=MAX_PATTERN_BYTES)
+            pattern = pattern_from_document(doc, path)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         if pattern.id in patterns:
-            problems.append(Problem(str(path), None, "id", f"pattern id {pattern.id} is also used by {files[pattern.id]}"))
+            problems.append(doc.problem(("id",), f"pattern id {pattern.id} is also used by {files[pattern.id]}"))
             continue
         patterns[pattern.id] = pattern
         files[pattern.id] = str(path)
     if problems:
         raise InputError(problems)
-    if not patterns:
-        raise InputError([Problem(str(root), None, "", "no pattern files (patterns/<category>/<id>.yaml) found here")])
     return PatternLibrary(patterns, files)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tmkb_graph.model_base import InputModel
 from tmkb_graph.words import (
     BoundaryKind,
     ComponentFact,
@@ -36,7 +37,7 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import yaml
 
 from tmkb_graph.resources import data_dir
+from tmkb_graph.text import shown
 
 SECTIONS: dict[str, str] = {
     "component_types": "component type",
@@ -96,26 +99,96 @@ class Vocabulary:
         return int(self.sections[section][name].facts["rank"])
 
 
-def nearest(word: str, candidates: list[str]) -> str | None:
-    """The closest known word to ``word``, if one is close enough to be a likely typo."""
-    lowered = {c.lower(): c for c in candidates}
-    if word.lower() in lowered:
-        return lowered[word.lower()]
-    prefixed = sorted(c for c in lowered if len(word) >= 3 and c.startswith(word.lower()))
-    if len(prefixed) == 1:
-        return lowered[prefixed[0]]
-    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+MAX_SUGGESTED_WORD = 64  # a longer word is not a typo, and difflib's cost grows with its length
+MAX_COMPARED = 1_000  # candidates compared per lookup, the closest in length first
+MAX_LISTED = 12  # known words listed when nothing is close
+MAX_LOOKUPS = 50  # nearest-word lookups per input file; the errors after that name the word only
+
+_LOOKUPS_LEFT: ContextVar[list[int] | None] = ContextVar("tmkb_lookups_left", default=None)
+
+
+@contextmanager
+def suggestion_budget(lookups: int = MAX_LOOKUPS) -> Iterator[None]:
+    """Inside the block, only the first ``lookups`` unknown words get a "did you mean".
+
+    A loader opens one per input file, so a file with thousands of typos costs a few dozen lookups,
+    not thousands (each compares the word with every known id). Outside any block, every unknown
+    word gets a suggestion.
+    """
+    token = _LOOKUPS_LEFT.set([lookups])
+    try:
+        yield
+    finally:
+        _LOOKUPS_LEFT.reset(token)
+
+
+def _may_look_up() -> bool:
+    left = _LOOKUPS_LEFT.get()
+    if left is None:
+        return True
+    left[0] -= 1
+    return left[0] >= 0
+
+
+def nearest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
+    """The closest known word to ``word``, if one is close enough to be a likely typo.
+
+    Cheap on any input: long words are not looked up, at most MAX_COMPARED candidates (the closest
+    in length) are compared, and answers are cached, so thousands of mistyped references against
+    thousands of ids stay well under a second.
+    """
+    if not word or len(word) > MAX_SUGGESTED_WORD:
+        return None
+    return _nearest(word, tuple(candidates))
+
+
+@lru_cache(maxsize=4096)
+def _nearest(word: str, candidates: tuple[str, ...]) -> str | None:
+    lowered, by_length = _index(candidates)
+    low = word.lower()
+    if low in lowered:
+        return lowered[low]
+    if len(low) >= 3:
+        prefixed = [c for c in lowered if c.startswith(low)]
+        if len(prefixed) == 1:
+            return lowered[prefixed[0]]
+    # difflib's ratio can reach 0.6 only when the lengths are within a factor of 7/3 of each other
+    close = [c for c in by_length if 3 * len(low) <= 7 * len(c) and 3 * len(c) <= 7 * len(low)]
+    close.sort(key=lambda c: abs(len(c) - len(low)))
+    match = difflib.get_close_matches(low, close[:MAX_COMPARED], n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 
 
-def unknown_word_message(what: str, word: object, candidates: list[str]) -> str:
-    """'unknown component type 'wroker' (did you mean 'worker'?)', or the list of known words."""
+@lru_cache(maxsize=64)
+def _index(candidates: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    lowered: dict[str, str] = {}
+    for candidate in candidates:
+        lowered.setdefault(candidate.lower(), candidate)
+    return lowered, sorted(lowered)
+
+
+def unknown_word_message(what: str, word: object, candidates: list[str], suggest: bool = True) -> str:
+    """'unknown component type 'wroker' (did you mean 'worker'?)', or some of the known words.
+
+    ``suggest=False`` skips the lookup: callers that have already reported many unknown words use it
+    so that thousands of typos cost no more than a few.
+    """
     if not isinstance(word, str):
-        return f"expected a {what} (one of: {', '.join(candidates)}), got {_describe(word)}"
-    guess = nearest(word, candidates)
+        return f"expected a {what} (one of: {_listed(candidates)}), got {_describe(word)}"
+    suggest = suggest and _may_look_up()
+    guess = nearest(word, candidates) if suggest else None
     if guess is not None:
-        return f"unknown {what} '{word}' (did you mean '{guess}'?)"
-    return f"unknown {what} '{word}' (known: {', '.join(candidates)})"
+        return f"unknown {what} '{shown(word)}' (did you mean '{shown(guess)}'?)"
+    if not suggest:
+        return f"unknown {what} '{shown(word)}'"
+    return f"unknown {what} '{shown(word)}' (known: {_listed(candidates)})"
+
+
+def _listed(candidates: list[str]) -> str:
+    """The first MAX_LISTED candidates, then how many more there are."""
+    head = ", ".join(shown(c, 40) for c in candidates[:MAX_LISTED])
+    more = len(candidates) - MAX_LISTED
+    return head + (f" and {more:,} more" if more > 0 else "")
 
 
 def _describe(value: object) -> str:
@@ -123,7 +196,9 @@ def _describe(value: object) -> str:
         return "nothing"
     if isinstance(value, (dict, list)):
         return "a " + ("mapping" if isinstance(value, dict) else "list")
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{type(value).__name__} {shown(repr(value))}"
 
 
 @lru_cache(maxsize=1)

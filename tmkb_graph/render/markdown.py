@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding
+from tmkb_graph.text import escaped_lines
 
 
 def analysis_markdown(result: AnalysisResult) -> str:
@@ -39,7 +40,7 @@ def analysis_markdown(result: AnalysisResult) -> str:
         lines.append("")
     if result.warnings:
         lines += ["## Warnings", ""] + [f"- {w}" for w in result.warnings] + [""]
-    return "\n".join(lines)
+    return escaped_lines(lines)
 
 
 def _section(f: Finding) -> list[str]:

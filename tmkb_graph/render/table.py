@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup, Gap
 from tmkb_graph.pattern import Pattern
+from tmkb_graph.text import escaped_lines
+
+LONG_TABLE_LINES = 40  # past this, the summary is repeated at the bottom, where the reader ends up
 
 
 def analysis_table(result: AnalysisResult) -> str:
@@ -49,9 +52,9 @@ def analysis_table(result: AnalysisResult) -> str:
         lines.append("== WARNINGS ==")
         lines.extend(f"  {w}" for w in result.warnings)
         lines.append("")
-    if len(lines) > 40:  # a long report: repeat the verdict where the reader's eye ends
+    if len(lines) > LONG_TABLE_LINES:  # a long report: repeat the verdict where the reader's eye ends
         lines += [_summary_line(result), ""]
-    return "\n".join(lines)
+    return escaped_lines(lines)
 
 
 _SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
@@ -116,7 +119,7 @@ def patterns_table(patterns: list[Pattern]) -> str:
     rows = [("ID", "SEVERITY", "BOUNDARY", "NAME")]
     rows += [(p.id, p.severity, p.template.boundary, p.name) for p in patterns]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows) + "\n"
+    return escaped_lines([f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]) + "\n"
 
 
 def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str:
@@ -130,7 +133,7 @@ def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str
         f"Check:  {p.agent_summary.check}",
         f"Fix:    {p.agent_summary.fix}",
         "",
-        p.description.strip(),
+        *p.description.strip().splitlines(),
         "",
         "References: " + ", ".join(refs.cwe + refs.owasp_api + refs.owasp_top10 + refs.capec + refs.compliance),
     ]
@@ -153,4 +156,4 @@ def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str
         out += ["", "Related patterns (shared required controls or CWEs):"]
         out += [f"  {pid}: {', '.join(things)}" for pid, things in related.items()]
     out += ["", "Sources:"] + [f"  {s.title} <{s.url}>" for s in refs.sources]
-    return "\n".join(out) + "\n"
+    return escaped_lines(out) + "\n"

@@ -1,0 +1,120 @@
+"""validate: check architecture and pattern files the way analyze and the library would read them.
+
+Each file is read once and judged by what it holds, not by its name: a mapping with a template (or
+an id TMKB-...) and no components is a pattern; one with `open:` and no components is a review file
+(an example's reviewed findings); anything else is an architecture, checked exactly as analyze
+checks it (including that every acceptance names a pattern that exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tmkb_graph.acceptance_check import check_acceptances
+from tmkb_graph.architecture import check_architecture_document
+from tmkb_graph.errors import InputError, Problem
+from tmkb_graph.library import (
+    PatternLibrary,
+    is_pattern_document,
+    load_library,
+    load_pattern_files,
+    pattern_from_document,
+)
+from tmkb_graph.review import check_review_document, is_review_document
+from tmkb_graph.safe_yaml import STDIN, YamlDocument, load_yaml_file
+
+
+@dataclass
+class ValidationReport:
+    """How many files were checked, and every problem (errors and warnings) found in them."""
+
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error."""
+        return not any(p.level == "error" for p in self.problems)
+
+
+def validate_paths(paths: list[Path | str] | None = None, library: PatternLibrary | None = None) -> ValidationReport:
+    """Check files, directories and ``-`` (standard input); the shipped pattern library when none."""
+    report = ValidationReport()
+    if not paths:
+        _collect(report, lambda: len(load_library().patterns))
+        return report
+    for path in paths:
+        if str(path) != STDIN and Path(path).is_dir():
+            _validate_directory(Path(path), report, library)
+        else:
+            _collect(report, lambda p=path: _validate_file(p, report, library))  # type: ignore[misc]
+    return report
+
+
+def _collect(report: ValidationReport, check: Callable[[], int]) -> None:
+    """Run one check, counting what it checked or keeping the problems it raised."""
+    try:
+        report.checked += check()
+    except InputError as error:
+        report.problems.extend(error.problems)
+
+
+def _validate_file(path: Path | str, report: ValidationReport, library: PatternLibrary | None) -> int:
+    doc = load_yaml_file(path)
+    if _is_pattern(doc, path):
+        if str(path) == STDIN:
+            pattern_from_document(doc)  # no file name or folder to check against its id
+        else:
+            load_pattern_files([Path(path)])  # again, to hold it to the pattern size limit and its path
+        return 1
+    if is_review_document(doc):
+        return _review(doc, library)
+    return _architecture_warnings(doc, report, library)
+
+
+def _review(doc: YamlDocument, library: PatternLibrary | None) -> int:
+    check_review_document(doc, library or load_library())
+    return 1
+
+
+def _validate_directory(root: Path, report: ValidationReport, library: PatternLibrary | None) -> None:
+    """A directory of architectures, a pattern library (<category>/<id>.yaml), or both, file by file."""
+    files = sorted(root.glob("*.y*ml")) + sorted(root.glob("*/*.y*ml"))
+    files = [f for f in files if f.is_file()]
+    if not files:
+        report.problems.append(Problem(str(root), None, "", "no YAML files here or in its subdirectories"))
+        return
+    patterns: list[Path] = []
+    for path in files:
+        try:
+            doc = load_yaml_file(path)
+        except InputError as error:
+            report.problems.extend(error.problems)
+            continue
+        if _is_pattern(doc, path):
+            patterns.append(path)
+        elif is_review_document(doc):
+            _collect(report, lambda d=doc: _review(d, library))  # type: ignore[misc]
+        else:
+            _collect(report, lambda d=doc: _architecture_warnings(d, report, library))  # type: ignore[misc]
+    if patterns:
+        _collect(report, lambda: len(load_pattern_files(patterns).patterns))
+
+
+def _is_pattern(doc: YamlDocument, path: Path | str) -> bool:
+    """What the file holds decides; its name only breaks a tie when it holds neither kind clearly."""
+    if is_pattern_document(doc):
+        return True
+    data = doc.data
+    unclear = isinstance(data, dict) and "components" not in data and "name" not in data
+    return unclear and Path(str(path)).name.startswith("TMKB-")
+
+
+def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library: PatternLibrary | None) -> int:
+    """Check an architecture as analyze does, keeping its warnings; its errors are raised."""
+    arch = check_architecture_document(doc)
+    check_acceptances(arch, library or load_library())
+    report.problems.extend(arch.warnings)
+    return 1
