@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLES
 from tmkb_graph.cli import app
 
-FUZZ_EXAMPLES = int(os.environ.get("TMKB_FUZZ_EXAMPLES", "40"))
+FUZZ_EXAMPLES = int(os.environ.get("TMKB_FUZZ_EXAMPLES", "30"))
 MAX_ERROR_BYTES = 4096
 MAX_ERROR_LINES = 25
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.yaml")) if not p.name.endswith(".expected.yaml")]

@@ -291,3 +291,9 @@ def test_a_long_table_repeats_the_summary_at_the_bottom() -> None:
 def test_a_directory_given_as_an_architecture_is_refused(tmp_path: Path) -> None:
     result = invoke("analyze", str(tmp_path))
     assert result.exit_code == 2 and "a directory" in result.stderr
+
+
+def test_a_path_too_long_for_the_system_is_an_error_not_a_traceback() -> None:
+    for command in ("analyze", "validate"):
+        result = invoke(command, "a" * 5000)
+        assert result.exit_code == 2 and "cannot read the file" in result.stderr and len(result.stderr) < 400

@@ -46,11 +46,18 @@ def validate_paths(paths: list[Path | str] | None = None, library: PatternLibrar
         _collect(report, lambda: len(load_library().patterns))
         return report
     for path in paths:
-        if str(path) != STDIN and Path(path).is_dir():
+        if str(path) != STDIN and _is_directory(Path(path)):
             _validate_directory(Path(path), report, library)
         else:
             _collect(report, lambda p=path: _validate_file(p, report, library))  # type: ignore[misc]
     return report
+
+
+def _is_directory(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the system, say: reading it reports the reason
+        return False
 
 
 def _collect(report: ValidationReport, check: Callable[[], int]) -> None:
