@@ -297,3 +297,18 @@ def test_a_path_too_long_for_the_system_is_an_error_not_a_traceback() -> None:
     for command in ("analyze", "validate"):
         result = invoke(command, "a" * 5000)
         assert result.exit_code == 2 and "cannot read the file" in result.stderr and len(result.stderr) < 400
+
+
+def test_markdown_output_writes_user_text_as_text_not_markup() -> None:
+    from tmkb_graph.analysis import analyze
+    from tmkb_graph.architecture import parse_architecture
+    from tmkb_graph.render import analysis_markdown
+
+    text = (
+        'name: "[click](javascript:alert(1)) <script>x</script>"\n'
+        "components:\n  web: {type: api, controls: [authn]}\n  q: {type: queue}\n  w: {type: worker}\n"
+        "flows:\n  - {from: web, to: q, kind: enqueue}\n  - {from: q, to: w, kind: deliver}\n"
+    )
+    page = analysis_markdown(analyze(parse_architecture(text, "a`b.yaml")))
+    assert "<script>" not in page and "](javascript:" not in page
+    assert "\\<script\\>" in page and "`a'b.yaml`" in page

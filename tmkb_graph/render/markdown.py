@@ -1,4 +1,9 @@
-"""Markdown output, for pull-request comments and reports."""
+"""Markdown output, for pull-request comments and reports.
+
+Text from the architecture (names, routes, reasons) is written as text, never as markup: Markdown
+and HTML specials are escaped in prose and table cells, and code spans never hold a backtick, so a
+file cannot inject links, images or HTML into the page a reviewer reads.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ def analysis_markdown(result: AnalysisResult) -> str:
     """The analysis as a Markdown report."""
     arch, summary = result.architecture, result.summary
     lines = [
-        f"# Threat analysis: {arch.name}",
+        f"# Threat analysis: {_md(arch.name)}",
         "",
-        f"`{arch.file}`: {arch.components} components, {arch.flows} flows, tenancy {arch.tenancy}. "
+        f"{_code(arch.file)}: {arch.components} components, {arch.flows} flows, tenancy {arch.tenancy}. "
         f"{summary.patterns_checked} patterns checked.",
         "",
         "| Status | Count |",
@@ -24,53 +29,62 @@ def analysis_markdown(result: AnalysisResult) -> str:
         lines += ["## To fix, most urgent first", "", "| Severity | Exposure | Add | At | Closes |", "| --- | --- | --- | --- | --- |"]
         for g in result.groups:
             exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
-            lines.append(f"| {g.severity} | {exposure} | `{g.control}` | {_cell(g.place)} | {_cell(', '.join(g.findings))} |")
+            lines.append(f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} |")
         lines.append("")
     if result.findings:
         lines += ["| Severity | Status | Pattern | Where | Missing |", "| --- | --- | --- | --- | --- |"]
         for f in result.findings:
-            missing = ", ".join(f"`{g.control}` at {g.at}" for g in f.missing) or "none"
-            lines.append(f"| {f.severity} | {f.status} | {f.pattern} {_cell(f.name)} | {_cell(f.location)} | {_cell(missing)} |")
+            missing = ", ".join(f"`{g.control}` at {_md(g.at)}" for g in f.missing) or "none"
+            lines.append(f"| {f.severity} | {f.status} | {f.pattern} {_md(f.name)} | {_md(f.location)} | {missing} |")
         lines.append("")
         for f in result.findings:
             lines += _section(f)
     if result.not_assessable:
         lines += ["## Not assessable", ""]
-        lines += [f"- **{n.pattern}** on `{n.component}`: {n.reason}" for n in result.not_assessable]
+        lines += [f"- **{n.pattern}** on {_code(n.component)}: {_md(n.reason)}" for n in result.not_assessable]
         lines.append("")
     if result.warnings:
-        lines += ["## Warnings", ""] + [f"- {w}" for w in result.warnings] + [""]
+        lines += ["## Warnings", ""] + [f"- {_md(w)}" for w in result.warnings] + [""]
     return escaped_lines(lines)
 
 
 def _section(f: Finding) -> list[str]:
     line = f", line {f.location_line}" if f.location_line else ""
     out = [
-        f"## {f.pattern}: {f.name} ({f.status}, {f.severity})",
+        f"## {f.pattern}: {_md(f.name)} ({f.status}, {f.severity})",
         "",
-        f"At `{f.location}`{line}. Finding id `{f.id}`.",
+        f"At {_code(f.location)}{line}. Finding id `{f.id}`.",
         "",
-        "Bindings: " + ", ".join(f"{role} = `{value}`" for role, value in f.bindings.items()),
+        "Bindings: " + ", ".join(f"{role} = {_code(value)}" for role, value in f.bindings.items()),
         "",
     ]
     if len(f.paths) > 1:
         for path in f.paths:
-            out.append("- path: " + ", ".join(f"{r} = `{v}`" for r, v in path.items() if r not in f.bindings))
-    out += [f"- reached through `{route}`" for route in f.via]
+            out.append("- path: " + ", ".join(f"{r} = {_code(v)}" for r, v in path.items() if r not in f.bindings))
+    out += [f"- reached through {_code(route)}" for route in f.via]
     if f.related_to:
         out.append("- related to " + ", ".join(f"`{i}`" for i in f.related_to) + ": the same missing control at the same place")
-    out += [f"- crosses **{c.kind}**: {c.explanation}" for c in f.crossings]
-    out += [f"- missing `{g.control}` at {g.at}" + (f" (carry {', '.join(g.carries)})" if g.carries else "") for g in f.missing]
-    out += [f"- recommended `{g.control}` at {g.at}" for g in f.recommended]
-    out += [f"- present `{g.control}`: {g.evidence}" for g in f.present]
+    out += [f"- crosses **{c.kind}**: {_md(c.explanation)}" for c in f.crossings]
+    out += [f"- missing `{g.control}` at {_md(g.at)}" + (f" (carry {_md(', '.join(g.carries))})" if g.carries else "") for g in f.missing]
+    out += [f"- recommended `{g.control}` at {_md(g.at)}" for g in f.recommended]
+    out += [f"- present `{g.control}`: {_md(g.evidence or '')}" for g in f.present]
     if f.acceptance is not None:
         state = "expired" if f.acceptance.expired else "accepted"
-        out.append(f"- {state} until {f.acceptance.expires}: {f.acceptance.reason}")
+        out.append(f"- {state} until {f.acceptance.expires}: {_md(f.acceptance.reason)}")
     if f.status == "open":
         out += ["", f"Fix: {f.fix}"]
     out.append("")
     return out
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+!|~&"
+
+
+def _md(text: str) -> str:
+    """User text as literal Markdown text: every special character backslash-escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
+def _code(text: str) -> str:
+    """User text in a code span, which cannot be closed early: backticks become quotes."""
+    return "`" + text.replace("`", "'") + "`"
