@@ -73,6 +73,15 @@ def test_a_tag_on_a_collection_or_a_key_is_refused() -> None:
     assert "explicit YAML tags" in problems(GOOD + "? !!str zones\n: {}\n")[0]
 
 
+def test_a_tag_on_the_first_key_is_reported_on_the_key_not_the_mapping() -> None:
+    assert problems("!!str name: Shop\n") == ["arch.yaml: line 1: explicit YAML tags are not accepted (found '!!str' on a key)"]
+
+
+def test_an_anchor_written_twice_is_refused_before_the_data_is_checked() -> None:
+    (problem,) = problems(GOOD.replace("{type: queue}", "&x {type: queue}").replace("{type: worker}", "&x {type: worker}"))
+    assert problem == "arch.yaml: line 6: invalid YAML: an anchor (&name) written twice; anchors are not needed here"
+
+
 def test_tags_in_a_pattern_file_are_refused_by_validate(tmp_path: Path) -> None:
     folder = tmp_path / "authorization"
     folder.mkdir()

@@ -39,6 +39,7 @@ _WORDING: tuple[tuple[str, str], ...] = (
     ("while scanning an alias", "YAML aliases (*name) are not accepted; write the value out in full"),
     ("found unexpected ':'", "a ':' where a value was expected; quote the text"),
     ("found incompatible YAML document", "only YAML version 1.1 or 1.2 documents are read"),
+    ("found duplicate anchor", "an anchor (&name) written twice; anchors are not needed here"),
     ("found duplicate", "a YAML directive written twice"),
     ("block sequence entries are not allowed", "a '- ' list item where a value was expected; check the indentation"),
     ("unexpected end of plain scalar", "a plain value that is not closed; quote it"),
