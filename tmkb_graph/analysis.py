@@ -50,7 +50,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
         for unit_key, bindings in _by_unit(pattern, matched.bindings, graph).items():
             findings.append(_finding(pattern, unit_key, bindings, graph, crossing_cache))
         not_assessable.extend(
-            NotAssessableOut.model_construct(pattern=pattern.id, component=item.component, reason=item.reason)
+            NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
         )
     warnings = [str(w) for w in arch.warnings]
@@ -59,7 +59,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     vocab = load_vocabulary()
     findings.sort(key=lambda f: (-vocab.rank("severities", f.severity), f.pattern, f.location_line or 0, f.id))
     not_assessable.sort(key=lambda n: (n.pattern, n.component, n.reason))
-    return AnalysisResult.model_construct(
+    return AnalysisResult.from_checked(
         architecture=ArchitectureSummary(
             name=arch.model.name,
             file=arch.file,
@@ -126,7 +126,7 @@ def _finding(
     }
     crossings = sorted({c for b in bindings for c in b.crossings})
     line, where = _location(pattern, bindings[0], graph)
-    return Finding.model_construct(
+    return Finding.from_checked(
         id=finding_id(pattern, unit_key),
         pattern=pattern.id,
         name=pattern.name,
@@ -235,7 +235,7 @@ def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: dict[Cros
     """The output form of a crossing; one shared frozen object per crossing, however many findings cite it."""
     out = cache.get(crossing)
     if out is None:
-        out = cache[crossing] = CrossingOut.model_construct(
+        out = cache[crossing] = CrossingOut.from_checked(
             kind=crossing.kind,
             rule=crossing.rule,
             explanation=crossing.explanation,

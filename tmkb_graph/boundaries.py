@@ -50,21 +50,29 @@ class ArchitectureGraph:
     origins: dict[str, frozenset[str]] = field(default_factory=dict)
     _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
+    _into: dict[str, list[Crossing]] = field(default_factory=dict, repr=False)
+    _reachable: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def flow(self, index: int) -> Flow:
         """The flow with this index in the architecture's flows list."""
         return self.architecture.model.flows[index]
 
     def crossings_into(self, component: str) -> list[Crossing]:
-        """Crossings of the flows entering ``component`` and of its own exposure."""
-        out = list(self.component_crossings.get(component, ()))
-        for _, _, index in self.graph.in_edges(component, keys=True):
-            out.extend(self.flow_crossings[index])
-        return out
+        """Crossings of the flows entering ``component`` and of its own exposure (a shared list: do not change it)."""
+        found = self._into.get(component)
+        if found is None:
+            found = list(self.component_crossings.get(component, ()))
+            for _, _, index in self.graph.in_edges(component, keys=True):
+                found.extend(self.flow_crossings[index])
+            self._into[component] = found
+        return found
 
     def reachable(self, component: str) -> bool:
         """True when someone outside can call ``component``: it is exposed or an ingress flow enters it."""
-        return any(c.kind == "ingress" for c in self.crossings_into(component))
+        found = self._reachable.get(component)
+        if found is None:
+            found = self._reachable[component] = any(c.kind == "ingress" for c in self.crossings_into(component))
+        return found
 
     def effective_carries(self, index: int) -> frozenset[str]:
         """What a flow can really carry: a job can only pass on context that reached it.

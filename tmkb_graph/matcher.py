@@ -179,8 +179,27 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
     return True
 
 
+def _memo(graph: ArchitectureGraph, name: str) -> dict:  # type: ignore[type-arg]
+    """A per-graph memo table: the architecture is frozen, so what is derived from it never changes."""
+    table = graph.cache.get(name)
+    if table is None:
+        table = graph.cache[name] = {}
+    return table  # type: ignore[return-value]
+
+
 def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
-    """Every control a component claims, on itself or on any of its endpoints, with implied ones."""
+    """Every control a component claims, on itself or on any of its endpoints, with implied ones.
+
+    Computed once per component; the set returned is shared, so callers must not change it.
+    """
+    memo = _memo(graph, "role_controls")
+    found = memo.get(cid)
+    if found is None:
+        found = memo[cid] = _role_controls(graph, cid)
+    return found  # type: ignore[no-any-return]
+
+
+def _role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
     component = graph.architecture.model.components[cid]
     claimed = set(component.controls)
     for endpoint in component.endpoints or ():
@@ -189,7 +208,18 @@ def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
 
 
 def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
-    """An endpoint's effective controls, with implied ones and the edge controls of gateway routes in front of it."""
+    """An endpoint's effective controls, with implied ones and the edge controls of gateway routes in front of it.
+
+    Computed once per endpoint; the set returned is shared, so callers must not change it.
+    """
+    memo = _memo(graph, "endpoint_controls")
+    found = memo.get(ref)
+    if found is None:
+        found = memo[ref] = _endpoint_controls(graph, ref)
+    return found  # type: ignore[no-any-return]
+
+
+def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
     model = graph.architecture.model
     component = model.components[ref.component]
     endpoint = component.endpoints[ref.index]  # type: ignore[index]

@@ -66,7 +66,7 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
 
 
 def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
-    return Gap.model_construct(
+    return Gap.from_checked(
         mitigation=m.id,
         name=m.name,
         control=m.control,

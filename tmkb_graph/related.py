@@ -91,7 +91,7 @@ def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
         worst = max(members, key=lambda f: vocab.rank("severities", f.severity))
         exposure = sorted({e for f in members for e in f.exposure})
         out.append(
-            FindingGroup.model_construct(
+            FindingGroup.from_checked(
                 place=place,
                 control=control,
                 line=lines[(place, control)],

@@ -52,6 +52,7 @@ class Vocabulary:
     """All sections of the vocabulary, in file order."""
 
     sections: dict[str, dict[str, Term]]
+    _implied: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def terms(self, section: str) -> dict[str, Term]:
         """The terms of one section, by name."""
@@ -74,6 +75,13 @@ class Vocabulary:
 
     def implied(self, controls: Iterable[str]) -> set[str]:
         """The controls claimed plus every control they imply (object_ownership_check implies tenant scoping)."""
+        claimed = frozenset(controls)
+        found = self._implied.get(claimed)
+        if found is None:  # a few dozen distinct sets in any architecture: each closure is computed once
+            found = self._implied[claimed] = frozenset(self._closure(claimed))
+        return set(found)
+
+    def _closure(self, controls: frozenset[str]) -> set[str]:
         out = set(controls)
         pending = list(out)
         while pending:
