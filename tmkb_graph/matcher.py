@@ -8,8 +8,9 @@ number of flows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tmkb_graph.architecture import Architecture, Component, Endpoint
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph, Crossing
@@ -179,12 +180,15 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
     return True
 
 
-def _memo(graph: ArchitectureGraph, name: str) -> dict:  # type: ignore[type-arg]
-    """A per-graph memo table: the architecture is frozen, so what is derived from it never changes."""
-    table = graph.cache.get(name)
+def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], set[str]], key: Any) -> set[str]:
+    """``compute(graph, key)``, computed once per graph: the architecture is frozen, so it never changes."""
+    table: dict[Any, set[str]] | None = graph.cache.get(compute.__name__)  # type: ignore[assignment]
     if table is None:
-        table = graph.cache[name] = {}
-    return table  # type: ignore[return-value]
+        table = graph.cache[compute.__name__] = {}
+    found = table.get(key)
+    if found is None:
+        found = table[key] = compute(graph, key)
+    return found
 
 
 def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
@@ -192,11 +196,7 @@ def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
 
     Computed once per component; the set returned is shared, so callers must not change it.
     """
-    memo = _memo(graph, "role_controls")
-    found = memo.get(cid)
-    if found is None:
-        found = memo[cid] = _role_controls(graph, cid)
-    return found  # type: ignore[no-any-return]
+    return _memoized(graph, _role_controls, cid)
 
 
 def _role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
@@ -212,11 +212,7 @@ def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
 
     Computed once per endpoint; the set returned is shared, so callers must not change it.
     """
-    memo = _memo(graph, "endpoint_controls")
-    found = memo.get(ref)
-    if found is None:
-        found = memo[ref] = _endpoint_controls(graph, ref)
-    return found  # type: ignore[no-any-return]
+    return _memoized(graph, _endpoint_controls, ref)
 
 
 def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
