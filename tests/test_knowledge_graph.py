@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.knowledge_graph import build_knowledge_graph, node, related_patterns
+from tmkb_graph.knowledge_graph import build_knowledge_graph, node, related_in_library, related_patterns
 from tmkb_graph.library import load_library
 
 
@@ -25,3 +25,11 @@ def test_related_patterns_share_a_required_control_or_a_cwe() -> None:
         other = library.get(pattern_id)
         controls = {m.control for m in other.mitigations if m.required}
         assert set(shared) & (controls | set(other.references.cwe))
+
+
+def test_related_in_library_gives_the_graph_answer_for_every_pattern() -> None:
+    library = load_library()
+    graph = build_knowledge_graph(library)
+    answers = {p.id: related_in_library(library, p.id) for p in library.sorted()}
+    assert answers == {p.id: related_patterns(graph, p.id) for p in library.sorted()}
+    assert any(answers.values())

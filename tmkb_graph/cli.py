@@ -2,35 +2,26 @@
 
 Exit codes: 0 clean, 1 open findings at or above --fail-on, 2 bad input. A FILE of ``-`` is read
 from standard input.
+
+Cold start matters (``list`` and ``get`` answer in a fraction of a second): each command imports
+what it needs when it runs, so ``list`` never loads networkx or the analysis, and ``get`` never loads
+the analysis.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Optional
 
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no entry-point scan at the first model
+
 import typer
 
-from tmkb_graph.analysis import analyze
-from tmkb_graph.architecture import load_architecture
 from tmkb_graph.cli_help import PlainCommand, PlainGroup
 from tmkb_graph.errors import InputError, Problem, report_lines
-from tmkb_graph.knowledge_graph import build_knowledge_graph, related_patterns
-from tmkb_graph.library import load_library
-from tmkb_graph.render import (
-    analysis_json,
-    analysis_markdown,
-    analysis_table,
-    pattern_json,
-    pattern_text,
-    patterns_json,
-    patterns_table,
-)
-from tmkb_graph.validation import validate_paths
-from tmkb_graph.vocabulary import load_vocabulary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -65,6 +56,8 @@ class PatternFormat(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             typer.echo(f"tmkb-graph {version('tmkb-graph')}")
         except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
@@ -107,13 +100,24 @@ def analyze_command(
     ] = FailOn.low,
 ) -> None:
     """Match every pattern against FILE and report each applicable threat and its missing mitigations."""
+    from tmkb_graph.analysis import analyze
+    from tmkb_graph.architecture import load_architecture
+    from tmkb_graph.library import load_library
+    from tmkb_graph.render import analysis_markdown, analysis_table, write_analysis_json
+    from tmkb_graph.vocabulary import load_vocabulary
+
     try:
         result = analyze(load_architecture(file), load_library())
     except InputError as error:
         _fail(error)
         return
-    render = {OutputFormat.table: analysis_table, OutputFormat.json: analysis_json, OutputFormat.markdown: analysis_markdown}
-    sys.stdout.write(render[output_format](result))
+    if output_format is OutputFormat.json:
+        sys.stdout.flush()
+        write_analysis_json(result, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        render = analysis_table if output_format is OutputFormat.table else analysis_markdown
+        sys.stdout.write(render(result))
     if fail_on is not FailOn.none:
         vocab = load_vocabulary()
         ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
@@ -131,6 +135,10 @@ def list_command(
     ] = PatternFormat.table,
 ) -> None:
     """List the patterns in the library."""
+    from tmkb_graph.library import load_library
+    from tmkb_graph.render.json_out import patterns_json
+    from tmkb_graph.render.table import patterns_table
+
     try:
         patterns = load_library().sorted()
     except InputError as error:
@@ -147,6 +155,11 @@ def get_command(
     ] = PatternFormat.table,
 ) -> None:
     """Show one pattern in full."""
+    from tmkb_graph.knowledge_graph import related_in_library
+    from tmkb_graph.library import load_library
+    from tmkb_graph.render.json_out import pattern_json
+    from tmkb_graph.render.table import pattern_text
+
     try:
         library = load_library()
     except InputError as error:
@@ -160,7 +173,7 @@ def get_command(
     if output_format is PatternFormat.json:
         sys.stdout.write(pattern_json(pattern))
     else:
-        sys.stdout.write(pattern_text(pattern, related_patterns(build_knowledge_graph(library), pattern.id)))
+        sys.stdout.write(pattern_text(pattern, related_in_library(library, pattern.id)))
 
 
 @app.command("validate", cls=PlainCommand)
@@ -175,6 +188,8 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check pattern and architecture files and report every problem with its file and line."""
+    from tmkb_graph.validation import validate_paths
+
     report = validate_paths(list(paths or []))
     _print_problems(report.problems)
     if not report.ok:

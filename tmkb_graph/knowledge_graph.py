@@ -5,9 +5,13 @@ references). The same content becomes RDF for SPARQL; in memory it is a networkx
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from tmkb_graph.library import PatternLibrary
+from tmkb_graph.pattern import Pattern
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built: `tmkb-graph get` starts without it
+    import networkx as nx
 
 
 def node(kind: str, name: str) -> str:
@@ -17,6 +21,8 @@ def node(kind: str, name: str) -> str:
 
 def build_knowledge_graph(library: PatternLibrary) -> nx.MultiDiGraph:
     """The library as a typed graph; node attribute ``kind`` and edge attribute ``relation``."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
 
     def link(source: str, relation: str, target: str, kind: str) -> None:
@@ -50,6 +56,28 @@ def related_patterns(graph: nx.MultiDiGraph, pattern_id: str) -> dict[str, list[
             if other != start:
                 shared.setdefault(other.split(":", 1)[1], set()).add(thing.split(":", 1)[1])
     return {pid: sorted(things) for pid, things in sorted(shared.items())}
+
+
+def related_in_library(library: PatternLibrary, pattern_id: str) -> dict[str, list[str]]:
+    """``related_patterns`` of the library's graph, read from the patterns directly (no graph is built).
+
+    The same relation, the same answer: patterns that share a required mitigation's control or a CWE.
+    """
+    shared_by = {pattern.id: _shared_things(pattern) for pattern in library.sorted()}
+    mine = shared_by.get(pattern_id, set())
+    out: dict[str, list[str]] = {}
+    for other, things in sorted(shared_by.items()):
+        common = mine & things
+        if other != pattern_id and common:
+            out[other] = sorted(common)
+    return out
+
+
+def _shared_things(pattern: Pattern) -> set[str]:
+    """A pattern's required controls and CWE ids: what relates it to another pattern (as in the graph)."""
+    refs = pattern.references
+    controls = {m.control for m in pattern.mitigations if m.required}
+    return controls | {ref for ref in refs.cwe + refs.owasp_api + refs.owasp_top10 + refs.capec if ref.startswith("CWE-")}
 
 
 def _controls_and_weaknesses(graph: nx.MultiDiGraph, pattern_node: str) -> set[str]:

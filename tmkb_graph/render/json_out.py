@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic_core import SchemaSerializer
 
-from tmkb_graph.findings import AnalysisResult
-from tmkb_graph.pattern import Pattern
+if TYPE_CHECKING:  # only annotations: `tmkb-graph list` writes pattern JSON without the output models
+    from tmkb_graph.findings import AnalysisResult
+    from tmkb_graph.pattern import Pattern
 
 # Core-schema node types whose JSON is the same bytes as the standard library's once keys are sorted.
 _SAFE_LEAVES = frozenset({"str", "int", "bool", "none", "literal", "enum"})
