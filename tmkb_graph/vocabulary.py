@@ -212,7 +212,8 @@ def _describe(value: object) -> str:
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """Read ontology/vocabulary.yaml (shipped data, trusted, still parsed safely)."""
-    raw = yaml.safe_load((data_dir("ontology") / "vocabulary.yaml").read_text(encoding="utf-8"))
+    text = (data_dir("ontology") / "vocabulary.yaml").read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster at every start
     sections: dict[str, dict[str, Term]] = {}
     for section in SECTIONS:
         entries = raw[section]
