@@ -9,7 +9,7 @@ import pytest
 
 from tmkb_graph.architecture import load_architecture, parse_architecture
 from tmkb_graph.errors import InputError
-from tmkb_graph.safe_yaml import MAX_DEPTH
+from tmkb_graph.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES
 
 GOOD = """\
 name: Shop
@@ -108,7 +108,7 @@ def test_nesting_just_past_the_limit_is_refused() -> None:
 
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
-    path.write_bytes(b"# " + b"x" * (17 * 1024 * 1024))
+    path.write_bytes(b"# " + b"x" * MAX_FILE_BYTES)
     with pytest.raises(InputError, match="the limit is"):
         load_architecture(path)
 

@@ -30,12 +30,13 @@ try:  # libyaml is an order of magnitude faster on large architectures
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _CParser  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 32 * 1024 * 1024  # an 80,000-component architecture is about 27 MB
 MAX_DEPTH = 32
 MAX_NODES = 4_000_000
 MAX_KEY_CHARS = 200  # ids and names are keys; YAML itself stops plain keys at 1,024 characters
 MAX_SCALAR_CHARS = 20_000  # the longest free text (a pattern's code example) is a few thousand
 MAX_NUMBER_CHARS = 30
+_CHUNK = 1 << 20
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
@@ -76,6 +77,7 @@ def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> YamlDoc
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([Problem(file, line, "", "the file is not valid UTF-8 text")]) from None
+    del raw  # the bytes are not needed once decoded: a large file is not held twice while it is parsed
     return load_yaml_text(text, file)
 
 
@@ -117,8 +119,18 @@ def _file_kind(mode: int) -> str | None:
 
 
 def _bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, read in chunks so that no buffer of the limit's size is allocated up front."""
+    chunks: list[bytes] = []
+    size = 0
     try:
-        raw = stream.read(max_bytes + 1)
+        while size <= max_bytes:
+            chunk = stream.read(min(_CHUNK, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+        del chunks
     except OSError as exc:
         raise InputError([Problem(file, None, "", f"cannot read the file: {exc.strerror or exc}")]) from None
     if len(raw) > max_bytes:
