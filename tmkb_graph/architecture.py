@@ -253,7 +253,9 @@ def _checked(doc: YamlDocument) -> LoadedArchitecture:
     errors, warnings = _cross_reference(model, doc)
     if errors:
         raise InputError(sorted(errors))
-    return LoadedArchitecture(model=model, document=doc, warnings=sorted(warnings))
+    # the model holds the data now: the architecture keeps the file's lines, not a second copy of the data
+    located = YamlDocument(doc.file, None, doc.lines)
+    return LoadedArchitecture(model=model, document=located, warnings=sorted(warnings))
 
 
 def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Problem], list[Problem]]:
