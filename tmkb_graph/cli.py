@@ -182,6 +182,11 @@ def validate_command(
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
 
 
+from tmkb_graph import cli_rdf  # noqa: E402  (commands of the rdf layer)
+
+cli_rdf.register(app)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
