@@ -173,9 +173,14 @@ def validate_command(
             "The shipped pattern library if none.",
         ),
     ] = None,
+    shacl: Annotated[
+        bool, typer.Option("--shacl", help="Also hold their RDF to the SHACL shapes in ontology/shapes.ttl.")
+    ] = False,
 ) -> None:
     """Check pattern and architecture files and report every problem with its file and line."""
     report = validate_paths(list(paths or []))
+    if shacl and report.ok:
+        report.problems.extend(cli_rdf.shacl_problems(list(paths or [])))
     _print_problems(report.problems)
     if not report.ok:
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -12,6 +12,7 @@ import typer
 from tmkb_graph.cli_help import PlainCommand
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tmkb_graph.errors import Problem
     from tmkb_graph.rdf.query import SparqlResult
 
 EXIT_BAD_INPUT, EXIT_SERVER = 2, 3
@@ -176,6 +177,17 @@ def queries_command(
     for q in named:
         params = f"  [--param {' --param '.join(p + '=...' for p in q.params)}]" if q.params else ""
         typer.echo(f"{q.name}{params}\n    {q.title}. {q.description}")
+
+
+def shacl_problems(paths: list[Path]) -> list[Problem]:
+    """validate --shacl: the SHACL violations in the RDF of these files (or of the shipped library)."""
+    from tmkb_graph.errors import InputError
+    from tmkb_graph.rdf.shacl import validate_paths_shacl
+
+    try:
+        return validate_paths_shacl(paths)
+    except InputError as error:
+        return list(error.problems)
 
 
 def register(app: typer.Typer) -> None:
