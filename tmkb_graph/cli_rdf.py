@@ -190,8 +190,46 @@ def shacl_problems(paths: list[Path]) -> list[Problem]:
         return list(error.problems)
 
 
+def publish_command(
+    endpoint: Annotated[
+        str, typer.Option(metavar="URL", help="The server's Graph Store endpoint (Oxigraph: http://HOST:7878/store).")
+    ],
+    arch: Annotated[Optional[list[Path]], typer.Option("--arch", metavar="FILE", help=_ARCH_HELP)] = None,
+    auth: Annotated[
+        Optional[str], typer.Option(metavar="SCHEME", help="basic, digest or bearer; credentials come from TMKB_SPARQL_* variables.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(metavar="SECONDS", min=0.1, help="Give up on one graph after this long.")] = 120.0,
+) -> None:
+    """Load the knowledge base (default graph) and each --arch (its own graph) into a SPARQL server, replacing them."""
+    from tmkb_graph.errors import InputError
+    from tmkb_graph.rdf.dataset import build_graphs
+    from tmkb_graph.rdf.http import auth_from_env, check_url
+    from tmkb_graph.rdf.publish import publish
+
+    try:
+        check_url(endpoint)
+        credentials = auth_from_env(auth)
+        graphs = build_graphs(list(arch or []))
+    except InputError as error:
+        _fail(error)
+        return
+    report = publish(
+        endpoint, graphs, auth=credentials, timeout_s=timeout,
+        on_landed=lambda name, n: typer.echo(f"published {name} ({n:,} triples)"),
+    )
+    if not report.ok:
+        typer.echo(
+            f"error: {report.error}\n{len(report.landed)} of {len(graphs)} graphs landed (listed above); "
+            f"{report.failed} failed; {report.not_sent} not sent. Publishing again replaces each graph, so it is safe to retry.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_SERVER)
+    typer.echo(f"ok: {len(graphs)} graph{'s' if len(graphs) != 1 else ''} published to {endpoint}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the RDF commands to the tmkb-graph command."""
     app.command("export", cls=PlainCommand)(export_command)
     app.command("sparql", cls=PlainCommand)(sparql_command)
     app.command("queries", cls=PlainCommand)(queries_command)
+    app.command("publish", cls=PlainCommand)(publish_command)

@@ -89,7 +89,7 @@ def knowledge_base(library: PatternLibrary, fixtures_dir: Path | None = None) ->
         _pattern(t, pattern)
         if fixtures_dir is not None:
             _fixtures(t, pattern.id, fixtures_dir / pattern.id)
-    return GraphData(None, t.out)
+    return GraphData(None, list(dict.fromkeys(t.out)))  # a CWE or OWASP risk cited by many patterns is said once
 
 
 def _pattern(t: _Triples, pattern: Pattern) -> None:

@@ -122,3 +122,13 @@ class _Converter:
         if isinstance(term, BNode):
             return ox.BlankNode(str(term))
         raise TypeError(f"not an RDF term: {term!r}")
+
+
+def triples_as_ntriples(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
+    """The triples as N-Triples bytes (pyoxigraph's serializer: fast, and escaped by the standard)."""
+    import pyoxigraph as ox
+
+    convert = _Converter()
+    return ox.serialize(  # type: ignore[no-any-return]
+        (ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES
+    )
