@@ -186,15 +186,25 @@ def validate_command(
             "The shipped pattern library if none.",
         ),
     ] = None,
+    shacl: Annotated[
+        bool, typer.Option("--shacl", help="Also hold their RDF to the SHACL shapes in ontology/shapes.ttl.")
+    ] = False,
 ) -> None:
     """Check pattern and architecture files and report every problem with its file and line."""
     from tmkb_graph.validation import validate_paths
 
     report = validate_paths(list(paths or []))
+    if shacl and report.ok:
+        report.problems.extend(cli_rdf.shacl_problems(list(paths or [])))
     _print_problems(report.problems)
     if not report.ok:
         raise typer.Exit(EXIT_BAD_INPUT)
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
+
+
+from tmkb_graph import cli_rdf  # noqa: E402  (commands of the rdf layer)
+
+cli_rdf.register(app)
 
 
 def main() -> None:

@@ -6,14 +6,16 @@ ontology/tmkb.ttl and docs/vocabulary.md, and a test fails when either drifts fr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
-from tmkb_graph.vocabulary import SECTIONS, load_vocabulary
+from tmkb_graph.vocabulary import SECTIONS, Term, load_ontology_terms, load_vocabulary
 
 TMKB = Namespace("https://w3id.org/tmkb-graph/ontology#")
 VOCAB_BASE = "https://w3id.org/tmkb-graph/vocab/"
+D3F = Namespace("http://d3fend.mitre.org/ontologies/d3fend.owl#")
 
 # section -> the OWL class its words are individuals of
 SECTION_CLASSES: dict[str, str] = {
@@ -33,6 +35,7 @@ SECTION_CLASSES: dict[str, str] = {
     "severities": "Severity",
     "likelihoods": "Likelihood",
     "tiers": "Tier",
+    "finding_statuses": "FindingStatus",
 }
 
 # the classes of the things the knowledge base talks about, with one-line definitions
@@ -59,6 +62,7 @@ def build_ontology_graph() -> Graph:
     graph.bind("tmkb", TMKB)
     graph.bind("skos", SKOS)
     graph.bind("owl", OWL)
+    graph.bind("d3f", D3F)
     ontology = URIRef(str(TMKB).rstrip("#"))
     graph.add((ontology, RDF.type, OWL.Ontology))
     graph.add((ontology, RDFS.label, Literal("tmkb-graph ontology")))
@@ -74,7 +78,44 @@ def build_ontology_graph() -> Graph:
             graph.add((iri, SKOS.notation, Literal(term.name)))
             graph.add((iri, RDFS.label, Literal(term.label, lang="en")))
             graph.add((iri, SKOS.definition, Literal(term.definition, lang="en")))
+    _control_links(graph, vocab.terms("controls").values())
+    terms = load_ontology_terms()
+    for name, definition in terms["classes"].items():
+        _class(graph, name, definition)
+    for name, spec in terms["properties"].items():
+        _property(graph, name, spec)
     return graph
+
+
+def _control_links(graph: Graph, controls: Iterable[Term]) -> None:
+    """What a control implies, and the D3FEND technique it is an instance of where one fits."""
+    for term in controls:
+        iri = term_iri("controls", term.name)
+        for implied in term.facts.get("implies") or ():
+            graph.add((iri, TMKB.implies, term_iri("controls", implied)))
+        if term.facts.get("d3fend"):
+            graph.add((iri, TMKB.d3fendTechnique, D3F[str(term.facts["d3fend"])]))
+
+
+def property_range(spec: dict[str, str]) -> URIRef | None:
+    """The rdfs:range of a property spec: an xsd datatype or a class of the ontology."""
+    value = spec.get("range")
+    if value is None:
+        return None
+    return XSD[value.split(":", 1)[1]] if value.startswith("xsd:") else TMKB[value]
+
+
+def _property(graph: Graph, name: str, spec: dict[str, str]) -> None:
+    iri = TMKB[name]
+    target = property_range(spec)
+    datatype = target is not None and str(target).startswith(str(XSD))
+    graph.add((iri, RDF.type, OWL.DatatypeProperty if datatype else OWL.ObjectProperty))
+    graph.add((iri, RDFS.label, Literal(name, lang="en")))
+    graph.add((iri, SKOS.definition, Literal(spec["definition"], lang="en")))
+    if spec.get("domain"):
+        graph.add((iri, RDFS.domain, TMKB[spec["domain"]]))
+    if target is not None:
+        graph.add((iri, RDFS.range, target))
 
 
 def _class(graph: Graph, name: str, definition: str) -> None:
@@ -96,6 +137,15 @@ def render_vocabulary_markdown() -> str:
         lines += [f"## {SECTIONS[section].capitalize()} (`{section}`)", "", "| word | label | definition |", "| --- | --- | --- |"]
         lines += [f"| `{t.name}` | {t.label} | {t.definition} |" for t in vocab.terms(section).values()]
         lines.append("")
+    terms = load_ontology_terms()
+    lines += ["## RDF classes (`ontology.classes`)", "", "| class | definition |", "| --- | --- |"]
+    lines += [f"| `tmkb:{name}` | {definition} |" for name, definition in terms["classes"].items()]
+    lines += ["", "## RDF properties (`ontology.properties`)", "", "| property | domain | range | definition |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| `tmkb:{name}` | {spec.get('domain', '')} | {spec.get('range', '')} | {spec['definition']} |"
+        for name, spec in terms["properties"].items()
+    ]
+    lines.append("")
     return "\n".join(lines)
 
 

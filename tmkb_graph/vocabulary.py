@@ -33,6 +33,7 @@ SECTIONS: dict[str, str] = {
     "severities": "severity",
     "likelihoods": "likelihood",
     "tiers": "tier",
+    "finding_statuses": "finding status",
 }
 
 
@@ -207,6 +208,13 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"{type(value).__name__} {shown(repr(value))}"
+
+
+@lru_cache(maxsize=1)
+def load_ontology_terms() -> dict[str, dict[str, Any]]:
+    """The ``ontology`` part of vocabulary.yaml: the RDF classes and properties, by name."""
+    raw = yaml.safe_load((data_dir("ontology") / "vocabulary.yaml").read_text(encoding="utf-8"))
+    return {"classes": dict(raw["ontology"]["classes"]), "properties": dict(raw["ontology"]["properties"])}
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,429 @@
+"""RDF of everything, from the same models the analysis uses.
+
+The knowledge base (the ontology, the patterns and their mitigations) is one graph, the default
+graph of the dataset. Each analysed architecture, with its components, endpoints, resources, flows,
+crossings and findings, is a named graph whose IRI is the architecture's. The builders return plain
+lists of rdflib triples; ``rdf.store`` turns them into an rdflib Dataset or a pyoxigraph Store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib.term import Node
+
+from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
+from tmkb_graph.findings import AnalysisResult, Finding, Gap
+from tmkb_graph.library import PatternLibrary
+from tmkb_graph.ontology import build_ontology_graph
+from tmkb_graph.pattern import Pattern
+from tmkb_graph.rdf.iris import (
+    OWASP_API_2023,
+    OWASP_TOP10_2021,
+    TMKB,
+    arch_iri,
+    capec_iri,
+    cwe_iri,
+    cwe_page,
+    finding_iri,
+    mitigation_iri,
+    owasp_iri,
+    part_iri,
+    pattern_iri,
+    segment,
+    term_iri,
+)
+
+Triple = tuple[Node, Node, Node]
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """The triples of one graph; ``iri`` None is the default graph (the knowledge base)."""
+
+    iri: URIRef | None
+    triples: list[Triple]
+
+
+class _Triples:
+    """Collects triples; skips None objects so optional fields need no branches."""
+
+    def __init__(self) -> None:
+        self.out: list[Triple] = []
+
+    def add(self, s: Node, p: Node, o: Node | str | int | bool | dt.date | None) -> None:
+        if o is None:
+            return
+        if not isinstance(o, Node):
+            o = Literal(o, datatype=XSD.date) if isinstance(o, dt.date) else Literal(o)
+        self.out.append((s, p, o))
+
+    def node(self, s: Node, cls: Node, values: dict[Node, Node | str | int | bool | dt.date | None]) -> None:
+        """``s`` as an instance of ``cls`` with one value per predicate."""
+        self.add(s, RDF.type, cls)
+        for predicate, value in values.items():
+            self.add(s, predicate, value)
+
+    def each(self, s: Node, p: Node, objects: Iterable[Node | str]) -> None:
+        for o in objects:
+            self.add(s, p, o)
+
+
+def default_fixtures_dir() -> Path | None:
+    """tests/fixtures of a source checkout, where each pattern's test architectures live, if present."""
+    candidate = _PACKAGE_DIR.parent / "tests" / "fixtures"
+    return candidate if candidate.is_dir() else None
+
+
+def knowledge_base(library: PatternLibrary, fixtures_dir: Path | None = None) -> GraphData:
+    """The ontology, every pattern with its mitigations and references, and its fixtures if known."""
+    t = _Triples()
+    t.out.extend(build_ontology_graph())  # type: ignore[arg-type]
+    for pattern in library.sorted():
+        _pattern(t, pattern)
+        if fixtures_dir is not None:
+            _fixtures(t, pattern.id, fixtures_dir / pattern.id)
+    return GraphData(None, list(dict.fromkeys(t.out)))  # a CWE or OWASP risk cited by many patterns is said once
+
+
+def _pattern(t: _Triples, pattern: Pattern) -> None:
+    p = pattern_iri(pattern.id)
+    t.node(p, TMKB.Pattern, {
+        TMKB.id: pattern.id,
+        TMKB.name: pattern.name,
+        RDFS.label: pattern.name,
+        TMKB.version: pattern.version,
+        TMKB.tier: term_iri("tiers", pattern.tier),
+        TMKB.severity: term_iri("severities", pattern.severity),
+        TMKB.likelihood: term_iri("likelihoods", pattern.likelihood),
+        TMKB.category: pattern.category,
+        TMKB.description: pattern.description.strip(),
+        TMKB.threat: pattern.agent_summary.threat,
+        TMKB.check: pattern.agent_summary.check,
+        TMKB.fix: pattern.agent_summary.fix,
+        TMKB.crossesBoundary: term_iri("boundary_kinds", pattern.template.boundary),
+    })
+    types = sorted({name for spec in pattern.template.roles.values() for name in spec.types})
+    t.each(p, TMKB.involvesType, (term_iri("component_types", name) for name in types))
+    t.each(p, TMKB.unitRole, pattern.template.unit_names)
+    t.each(p, TMKB.keyword, pattern.triggers.keywords)
+    _references(t, p, pattern)
+    for mitigation in pattern.mitigations:
+        m = mitigation_iri(pattern.id, mitigation.id)
+        t.add(p, TMKB.mitigatedBy, m)
+        t.add(m, RDF.type, TMKB.Mitigation)
+        t.add(m, TMKB.id, mitigation.id)
+        t.add(m, TMKB.name, mitigation.name)
+        t.add(m, TMKB.ofPattern, p)
+        t.add(m, TMKB.requiresControl, term_iri("controls", mitigation.control))
+        t.add(m, TMKB.required, mitigation.required)
+        t.each(m, TMKB.place, (f"{place.scope} {place.name}" for place in mitigation.where))
+        t.each(m, TMKB.requiresCarried, (term_iri("context_items", c) for c in mitigation.carries))
+        t.add(m, TMKB.appliesToTenancy, term_iri("tenancy", mitigation.tenancy) if mitigation.tenancy else None)
+        t.each(m, TMKB.appliesToOperation, (term_iri("operations", o) for o in mitigation.operations))
+        t.add(m, TMKB.description, mitigation.description.strip())
+        t.add(m, TMKB.tradeoffs, mitigation.tradeoffs.strip())
+
+
+def _references(t: _Triples, p: URIRef, pattern: Pattern) -> None:
+    refs = pattern.references
+    for cwe in refs.cwe:
+        w = cwe_iri(cwe)
+        t.add(p, TMKB.weakness, w)
+        t.add(w, RDF.type, TMKB.Weakness)
+        t.add(w, SKOS.notation, cwe.upper())
+        t.add(w, SKOS.exactMatch, cwe_page(cwe))
+    for risk in refs.owasp_api:
+        _owasp(t, p, TMKB.owaspApi, owasp_iri("api-2023", risk), risk, *OWASP_API_2023.get(risk.split(":")[0], (None, None)))
+    for risk in refs.owasp_top10:
+        _owasp(t, p, TMKB.owaspTop10, owasp_iri("top10-2021", risk), risk, OWASP_TOP10_2021.get(risk.split(":")[0]), None)
+    for capec in refs.capec:
+        c = capec_iri(capec)
+        t.add(p, TMKB.capec, c)
+        t.add(c, RDF.type, TMKB.AttackPattern)
+        t.add(c, SKOS.notation, capec.upper())
+    t.each(p, TMKB.compliance, refs.compliance)
+    for source in refs.sources:
+        s = URIRef(source.url)
+        t.add(p, TMKB.source, s)
+        t.add(s, RDF.type, TMKB.Source)
+        t.add(s, RDFS.label, source.title)
+
+
+def _owasp(t: _Triples, p: URIRef, link: URIRef, iri: URIRef, risk: str, title: str | None, page: str | None) -> None:
+    t.add(p, link, iri)
+    t.add(iri, RDF.type, TMKB.OwaspRisk)
+    t.add(iri, SKOS.notation, risk)
+    t.add(iri, RDFS.label, title)
+    t.add(iri, RDFS.seeAlso, URIRef(page) if page else None)
+
+
+def fixture_kind(stem: str) -> str:
+    """applies, silent, mitigated or variant, from a fixture file's name."""
+    for kind in ("applies", "silent", "mitigated"):
+        if stem.startswith(kind):
+            return kind
+    return "variant"
+
+
+def _fixtures(t: _Triples, pattern_id: str, directory: Path) -> None:
+    if not directory.is_dir():
+        return
+    p = pattern_iri(pattern_id)
+    for path in sorted(directory.glob("*.yaml")):
+        if path.stem == "expected":
+            continue
+        f = URIRef(f"{p}/fixture/{path.stem}")
+        t.add(p, TMKB.fixture, f)
+        t.add(f, RDF.type, TMKB.Fixture)
+        t.add(f, TMKB.name, path.stem)
+        t.add(f, TMKB.fixtureKind, fixture_kind(path.stem))
+
+
+class _Places:
+    """IRIs of an architecture's parts by the labels the findings use for them."""
+
+    def __init__(self, g: URIRef) -> None:
+        self.g = g
+        self.by_label: dict[str, URIRef] = {}
+        self.flow_by_index: dict[int, URIRef] = {}
+
+    def resolve(self, label: str) -> URIRef | None:
+        """A component id, 'cid ROUTE', 'a -> b (kind)', optionally after 'component '/'endpoint '/'flow '."""
+        found = self.by_label.get(label)
+        if found is None and " " in label:
+            found = self.by_label.get(label.split(" ", 1)[1])
+        return found
+
+
+def architecture_graph(arch: LoadedArchitecture, result: AnalysisResult, slug: str, today: dt.date) -> GraphData:
+    """One architecture, its inferred crossings and its findings, as the named graph of its IRI."""
+    g = arch_iri(slug)
+    t = _Triples()
+    model = arch.model
+    t.node(g, TMKB.Architecture, {
+        TMKB.name: model.name,
+        RDFS.label: model.name,
+        TMKB.description: model.description,
+        TMKB.sourceFile: arch.file,
+        TMKB.tenancy: term_iri("tenancy", model.tenancy),
+        TMKB.analysedOn: today,
+    })
+    graph = infer_boundaries(arch)
+    places = _Places(g)
+    _resources(t, arch, places)
+    _components(t, arch, graph, places)
+    _flows(t, arch, graph, places)
+    _declared_boundaries(t, arch, places)
+    crossing_iris = _crossing_index(graph, places)
+    for finding in result.findings:
+        _finding(t, finding, places, crossing_iris)
+    for item in result.not_assessable:
+        n = part_iri(g, "not-assessable", item.pattern, item.component)
+        t.add(g, TMKB.hasNotAssessable, n)
+        t.add(n, RDF.type, TMKB.NotAssessable)
+        t.add(n, TMKB.ofPattern, pattern_iri(item.pattern))
+        t.add(n, TMKB.atComponent, places.resolve(item.component))
+        t.add(n, TMKB.reason, item.reason)
+    return GraphData(g, t.out)
+
+
+def _resources(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
+    g = places.g
+    for name, resource in sorted(arch.model.resources.items()):
+        r = part_iri(g, "resource", name)
+        places.by_label[f"resource:{name}"] = r
+        t.add(g, TMKB.hasResource, r)
+        t.add(r, RDF.type, TMKB.Resource)
+        t.add(r, TMKB.id, name)
+        t.add(r, TMKB.owner, term_iri("resource_owners", resource.owner) if resource.owner else None)
+        t.add(r, TMKB.softDelete, resource.soft_delete)
+        t.add(r, TMKB.idScheme, term_iri("id_schemes", resource.ids) if resource.ids else None)
+        t.add(r, TMKB.parent, part_iri(g, "resource", resource.parent) if resource.parent else None)
+        t.add(r, TMKB.line, arch.line_of(("resources", name)))
+
+
+def _components(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
+    g = places.g
+    for cid, component in sorted(arch.model.components.items()):
+        c = part_iri(g, "component", cid)
+        places.by_label[cid] = c
+        t.add(g, TMKB.hasComponent, c)
+        t.add(c, RDF.type, TMKB.Component)
+        t.add(c, TMKB.id, cid)
+        t.add(c, TMKB.inArchitecture, g)
+        t.add(c, TMKB.componentType, term_iri("component_types", component.type))
+        t.add(c, TMKB.zone, component.zone)
+        t.add(c, TMKB.zoneKind, term_iri("zone_kinds", arch.zone_kind(cid)))
+        t.add(c, TMKB.language, component.language)
+        t.add(c, TMKB.framework, component.framework)
+        t.add(c, TMKB.technology, component.technology)
+        t.add(c, TMKB.description, component.description)
+        t.each(c, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(component.controls))))
+        t.each(c, TMKB.hasFact, (term_iri("component_facts", f) for f, on in sorted(component.facts.items()) if on))
+        t.add(c, TMKB.reachableFromInternet, graph.reachable(cid))
+        t.add(c, TMKB.line, arch.line_of(("components", cid)))
+        for index, endpoint in enumerate(component.endpoints or ()):
+            e = part_iri(g, "endpoint", cid, endpoint.route)
+            places.by_label[f"{cid} {endpoint.route}"] = e
+            t.add(c, TMKB.hasEndpoint, e)
+            t.add(e, RDF.type, TMKB.Endpoint)
+            t.add(e, TMKB.inArchitecture, g)
+            t.add(e, TMKB.route, endpoint.route)
+            t.add(e, TMKB.method, endpoint.route.split(" ", 1)[0].upper() if " " in endpoint.route else None)
+            t.add(e, TMKB.operation, term_iri("operations", endpoint.operation))
+            t.add(e, TMKB.resource, part_iri(g, "resource", endpoint.resource) if endpoint.resource else None)
+            t.add(e, TMKB.forwardsTo, part_iri(g, "component", endpoint.forwards_to) if endpoint.forwards_to else None)
+            controls = endpoint.controls if endpoint.controls is not None else component.controls
+            t.each(e, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(controls))))
+            t.add(e, TMKB.line, arch.line_of(("components", cid, "endpoints", index)))
+
+
+def _flows(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
+    g = places.g
+    seen: dict[str, int] = {}
+    for index, flow in enumerate(arch.model.flows):
+        key = f"{flow.source}--{flow.kind}--{flow.target}"
+        seen[key] = seen.get(key, 0) + 1
+        f = part_iri(g, "flow", key if seen[key] == 1 else f"{key}--{seen[key]}")
+        places.flow_by_index[index] = f
+        places.by_label.setdefault(f"{flow.source} -> {flow.target} ({flow.kind})", f)
+        source, target = part_iri(g, "component", flow.source), part_iri(g, "component", flow.target)
+        t.add(g, TMKB.hasFlow, f)
+        t.add(f, RDF.type, TMKB.Flow)
+        t.add(f, TMKB.inArchitecture, g)
+        t.add(f, TMKB.flowSource, source)
+        t.add(f, TMKB.flowTarget, target)
+        t.add(source, TMKB.flowsTo, target)
+        t.add(f, TMKB.flowKind, term_iri("flow_kinds", flow.kind))
+        t.each(f, TMKB.carries, (term_iri("context_items", x) for x in sorted(set(flow.carries))))
+        t.each(f, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(flow.controls))))
+        t.add(f, TMKB.line, arch.line_of(("flows", index)))
+        for crossing in graph.flow_crossings.get(index, ()):
+            x = URIRef(f"{f}/crossing/{crossing.rule}")
+            t.add(f, TMKB.crosses, term_iri("boundary_kinds", crossing.kind))
+            _crossing(t, f, x, crossing)
+            t.add(x, TMKB.onFlow, f)
+    for cid, crossings in sorted(graph.component_crossings.items()):
+        c = part_iri(g, "component", cid)
+        for crossing in crossings:
+            x = URIRef(f"{c}/crossing/{crossing.rule}")
+            _crossing(t, c, x, crossing)
+            t.add(x, TMKB.atComponent, c)
+
+
+def _crossing(t: _Triples, owner: URIRef, x: URIRef, crossing: Crossing) -> None:
+    t.add(owner, TMKB.hasCrossing, x)
+    t.add(x, RDF.type, TMKB.Crossing)
+    t.add(x, TMKB.boundaryKind, term_iri("boundary_kinds", crossing.kind))
+    t.add(x, TMKB.rule, crossing.rule)
+    t.add(x, TMKB.explanation, crossing.explanation)
+
+
+def _crossing_index(graph: ArchitectureGraph, places: _Places) -> dict[tuple[str | None, str | None, str], URIRef]:
+    """Crossing IRIs by (flow label, component, rule), the way a finding names its crossings."""
+    out: dict[tuple[str | None, str | None, str], URIRef] = {}
+    for index, crossings in graph.flow_crossings.items():
+        flow = graph.flow(index)
+        label = f"{flow.source} -> {flow.target} ({flow.kind})"
+        for crossing in crossings:
+            out[(label, crossing.component, crossing.rule)] = URIRef(f"{places.flow_by_index[index]}/crossing/{crossing.rule}")
+    for cid, crossings in graph.component_crossings.items():
+        for crossing in crossings:
+            out[(None, cid, crossing.rule)] = URIRef(f"{places.by_label[cid]}/crossing/{crossing.rule}")
+    return out
+
+
+def _declared_boundaries(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
+    g = places.g
+    for index, boundary in enumerate(arch.model.boundaries):
+        b = part_iri(g, "boundary", boundary.name)
+        t.add(g, TMKB.hasBoundary, b)
+        t.add(b, RDF.type, TMKB.DeclaredBoundary)
+        t.add(b, TMKB.name, boundary.name)
+        t.add(b, TMKB.boundaryKind, term_iri("boundary_kinds", boundary.kind))
+        t.each(b, TMKB.contains, (part_iri(g, "component", cid) for cid in boundary.contains))
+        t.add(b, TMKB.line, arch.line_of(("boundaries", index)))
+
+
+def _finding(
+    t: _Triples, finding: Finding, places: _Places, crossings: dict[tuple[str | None, str | None, str], URIRef]
+) -> None:
+    g = places.g
+    f = finding_iri(g, finding.id)
+    t.add(g, TMKB.hasFinding, f)
+    t.add(f, RDF.type, TMKB.Finding)
+    t.add(f, TMKB.id, finding.id)
+    t.add(f, TMKB.name, finding.name)
+    t.add(f, TMKB.inArchitecture, g)
+    t.add(f, TMKB.ofPattern, pattern_iri(finding.pattern))
+    t.add(f, TMKB.severity, term_iri("severities", finding.severity))
+    t.add(f, TMKB.likelihood, term_iri("likelihoods", finding.likelihood))
+    t.add(f, TMKB.status, term_iri("finding_statuses", finding.status))
+    t.each(f, TMKB.unitRole, finding.unit)
+    for role, value in sorted(finding.bindings.items()):
+        b = URIRef(f"{f}/binding/{role}")
+        t.add(f, TMKB.binding, b)
+        t.add(b, RDF.type, TMKB.Binding)
+        t.add(b, TMKB.role, role)
+        t.add(b, TMKB.value, value)
+        t.add(b, TMKB.boundTo, places.resolve(value))
+    t.add(f, TMKB.pathCount, len(finding.paths))
+    t.add(f, TMKB.location, finding.location)
+    t.add(f, TMKB.locatedAt, places.resolve(finding.location))
+    t.add(f, TMKB.sourceFile, finding.file)
+    t.add(f, TMKB.line, finding.location_line)
+    t.each(f, TMKB.exposure, finding.exposure)
+    t.add(f, TMKB.fix, finding.fix)
+    for crossing in finding.crossings:
+        t.add(f, TMKB.madeApplicableBy, crossings.get((crossing.flow, crossing.component, crossing.rule)))
+    for link, gaps in ((TMKB.missing, finding.missing), (TMKB.present, finding.present), (TMKB.recommended, finding.recommended)):
+        for gap in gaps:
+            _gap(t, f, link, gap, finding.pattern, places)
+    if finding.acceptance is not None:
+        a = URIRef(f"{f}/acceptance")
+        t.add(f, TMKB.acceptance, a)
+        t.add(a, RDF.type, TMKB.Acceptance)
+        t.add(a, TMKB.ofPattern, pattern_iri(finding.pattern))
+        t.add(a, TMKB.reason, " ".join(finding.acceptance.reason.split()))
+        t.add(a, TMKB.expires, dt.date.fromisoformat(finding.acceptance.expires) if finding.acceptance.expires else None)
+        t.add(a, TMKB.expired, finding.acceptance.expired)
+        t.add(a, TMKB.line, finding.acceptance.line)
+    t.each(f, TMKB.relatedTo, (finding_iri(g, other) for other in finding.related_to))
+    t.each(f, TMKB.via, (iri for iri in (places.resolve(v) for v in finding.via) if iri is not None))
+
+
+def _gap(t: _Triples, f: URIRef, link: URIRef, gap: Gap, pattern_id: str, places: _Places) -> None:
+    x = URIRef(f"{f}/gap/{segment(gap.mitigation)}/{segment(gap.at)}")
+    t.add(f, link, x)
+    t.add(x, RDF.type, TMKB.Gap)
+    t.add(x, TMKB.mitigation, mitigation_iri(pattern_id, gap.mitigation))
+    t.add(x, TMKB.name, gap.name)
+    t.add(x, TMKB.requiresControl, term_iri("controls", gap.control))
+    t.add(x, TMKB.at, gap.at)
+    t.add(x, TMKB.atPlace, places.resolve(gap.at))
+    t.add(x, TMKB.required, gap.required)
+    t.add(x, TMKB.claimed, gap.present)
+    t.each(x, TMKB.requiresCarried, (term_iri("context_items", c) for c in gap.carries))
+    t.add(x, TMKB.evidence, gap.evidence)
+    t.add(x, TMKB.line, gap.line)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """An architecture with its analysis and its graph's slug."""
+
+    slug: str
+    arch: LoadedArchitecture
+    result: AnalysisResult
+
+
+def analysed_graphs(items: Sequence[Analysed], today: dt.date) -> list[GraphData]:
+    """The named graph of each analysed architecture."""
+    return [architecture_graph(item.arch, item.result, item.slug, today) for item in items]
