@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from tmkb_graph import cli_agent
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import load_architecture
 from tmkb_graph.cli_help import PlainCommand, PlainGroup
@@ -180,6 +181,9 @@ def validate_command(
     if not report.ok:
         raise typer.Exit(EXIT_BAD_INPUT)
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
+
+
+cli_agent.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,94 @@
+"""The agent commands: query, rules, serve, hook. Only typer and the standard library load here;
+each command imports what it needs, because an agent runs these as fresh processes."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from tmkb_graph.cli_help import PlainCommand
+
+EXIT_BAD_INPUT = 2
+
+
+class QueryFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message_lines: list[str]) -> None:
+    for line in message_lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _input_error_lines(error: Exception) -> list[str]:
+    from tmkb_graph.errors import InputError, report_lines
+
+    if isinstance(error, InputError):
+        return report_lines(error.problems)
+    return [f"error: {error}"]
+
+
+def _load_kb() -> Any:
+    from tmkb_graph.agent.api import KnowledgeBase
+    from tmkb_graph.errors import InputError
+
+    try:
+        return KnowledgeBase.load()
+    except InputError as error:
+        _fail(_input_error_lines(error))
+
+
+def query_command(
+    context: Annotated[str, typer.Option("--context", "-c", metavar="TEXT", help="What you are about to build or change, in your own words.")],
+    language: Annotated[Optional[str], typer.Option(metavar="L", help="The language (a boost, never a filter).")] = None,
+    framework: Annotated[Optional[str], typer.Option(metavar="F", help="The framework (a boost, never a filter).")] = None,
+    files: Annotated[
+        Optional[list[str]], typer.Option("--files", metavar="PATH", help="A file being edited; repeat for more. Matched against the patterns' file globs.")
+    ] = None,
+    arch: Annotated[
+        Optional[Path], typer.Option(metavar="FILE", help="An architecture YAML file: also report its open findings that touch the request.")
+    ] = None,
+    max_tokens: Annotated[int, typer.Option(min=80, max=500, metavar="N", help="Token budget of the whole answer (80 to 500).")] = 500,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full patterns for a person instead of the agent's short JSON.")] = False,
+    output_format: Annotated[
+        QueryFormat, typer.Option("--format", "-f", metavar="FORMAT", help="With --verbose: text or json.")
+    ] = QueryFormat.text,
+) -> None:
+    """Which threat patterns apply to the work described by --context (JSON of at most 500 tokens)."""
+    from pydantic import ValidationError
+
+    from tmkb_graph.errors import InputError
+
+    kb = _load_kb()
+    try:
+        answer = kb.query(context, language=language, framework=framework, files=files or [], arch=arch, max_tokens=max_tokens)
+    except InputError as error:
+        _fail(_input_error_lines(error))
+        return
+    except ValidationError as error:
+        _fail([f"error: {_first_validation_message(error)}"])
+        return
+    if not verbose:
+        sys.stdout.write(answer.to_json() + "\n")
+        return
+    from tmkb_graph.agent.verbose import verbose_json, verbose_text
+
+    render = verbose_json if output_format is QueryFormat.json else verbose_text
+    sys.stdout.write(render(kb, context, answer, language=language, framework=framework, files=files or []))
+
+
+def _first_validation_message(error: Any) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+    return f"{where}: {first.get('msg', 'invalid value')}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the agent commands to the tmkb-graph app."""
+    app.command("query", cls=PlainCommand)(query_command)
