@@ -20,6 +20,13 @@ class QueryFormat(str, Enum):
     json = "json"
 
 
+class RulesTarget(str, Enum):
+    agents_md = "agents-md"
+    cursor = "cursor"
+    copilot = "copilot"
+    claude = "claude"
+
+
 def _fail(message_lines: list[str]) -> None:
     for line in message_lines:
         typer.echo(line, err=True)
@@ -89,6 +96,43 @@ def _first_validation_message(error: Any) -> str:
     return f"{where}: {first.get('msg', 'invalid value')}"
 
 
+def rules_command(
+    file: Annotated[Path, typer.Argument(metavar="ARCH", help="The architecture YAML file the rules are for.")],
+    target: Annotated[
+        RulesTarget, typer.Option(metavar="TARGET", help="agents-md (AGENTS.md), cursor (.cursor/rules), copilot (.github/instructions) or claude (CLAUDE.md).")
+    ] = RulesTarget.agents_md,
+    max_tokens: Annotated[int, typer.Option(min=200, metavar="N", help="Token budget of the rules written (at least 200).")] = 1200,
+    out: Annotated[Path, typer.Option(metavar="DIR", help="The project folder the rule file is written under.")] = Path("."),
+    code: Annotated[
+        Optional[list[str]], typer.Option(metavar="COMPONENT=GLOB", help="Where a component's code lives, for the rule file's globs; repeat for more.")
+    ] = None,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Print the rules instead of writing the file.")] = False,
+) -> None:
+    """Write the security rules for ARCH's open findings into the file an AI coding agent reads."""
+    from tmkb_graph.agent.rules import write_rules
+    from tmkb_graph.errors import InputError
+
+    code_paths: dict[str, list[str]] = {}
+    for item in code or []:
+        component, sep, glob = item.partition("=")
+        if not sep or not component.strip() or not glob.strip():
+            _fail([f"error: --code takes COMPONENT=GLOB, such as worker=src/jobs/**/*.py; got '{item}'"])
+        code_paths.setdefault(component.strip(), []).append(glob.strip())
+    kb = _load_kb()
+    try:
+        rule_file = kb.rules(file, target.value, max_tokens=max_tokens, code_paths=code_paths)
+        if stdout:
+            sys.stdout.write(rule_file.text)
+            typer.echo(rule_file.summary(), err=True)
+            return
+        path = write_rules(rule_file, out)
+    except InputError as error:
+        _fail(_input_error_lines(error))
+        return
+    typer.echo(f"wrote {rule_file.summary().replace(rule_file.path, str(path), 1)}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the agent commands to the tmkb-graph app."""
     app.command("query", cls=PlainCommand)(query_command)
+    app.command("rules", cls=PlainCommand)(rules_command)

@@ -90,8 +90,19 @@ class KnowledgeBase:
         """Every pattern, in id order."""
         return self.library.sorted()
 
-    def rules(self, arch: ArchSource, target: Target | str = "agents-md", *, max_tokens: int = 1500) -> RuleFile:
-        """The security rules for this architecture's open findings, written for one agent's rule file."""
-        from tmkb_graph.agent.rules import build_rules
+    def rules(
+        self,
+        arch: ArchSource,
+        target: Target | str = "agents-md",
+        *,
+        max_tokens: int | None = None,
+        code_paths: dict[str, builtins.list[str]] | None = None,
+    ) -> RuleFile:
+        """The security rules for this architecture's open findings, written for one agent's rule file.
 
-        return build_rules(self.analyze(arch), self.library, target, max_tokens=max_tokens)
+        ``code_paths`` maps component ids to the globs of their code, for the rule file's globs.
+        """
+        from tmkb_graph.agent.rules import DEFAULT_MAX_TOKENS, build_rules
+
+        budget = DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens
+        return build_rules(self.analyze(arch), self.library, target, max_tokens=budget, code_paths=code_paths)
