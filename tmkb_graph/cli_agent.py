@@ -132,7 +132,20 @@ def rules_command(
     typer.echo(f"wrote {rule_file.summary().replace(rule_file.path, str(path), 1)}")
 
 
+def serve_command(
+    root: Annotated[
+        Optional[Path], typer.Option(metavar="DIR", help="The only folder whose files the tools may read (default: the current folder).")
+    ] = None,
+) -> None:
+    """Run the MCP server over stdio, for AI coding agents (Claude Code, Cursor, VS Code)."""
+    from tmkb_graph.agent.mcp_server import serve
+
+    _load_kb()  # a broken library is reported here, before a client connects
+    serve(root)
+
+
 def register(app: typer.Typer) -> None:
     """Add the agent commands to the tmkb-graph app."""
     app.command("query", cls=PlainCommand)(query_command)
     app.command("rules", cls=PlainCommand)(rules_command)
+    app.command("serve", cls=PlainCommand)(serve_command)
