@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from tmkb_graph.cli_help import PlainCommand
+from tmkb_graph.cli_help import PlainCommand, PlainGroup
 
 EXIT_BAD_INPUT = 2
 
@@ -18,6 +18,23 @@ EXIT_BAD_INPUT = 2
 class QueryFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class HookEvent(str, Enum):
+    user_prompt = "user-prompt"
+    post_edit = "post-edit"
+
+
+class HookAgent(str, Enum):
+    claude_code = "claude-code"
+
+
+class BlockOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    none = "none"
 
 
 class RulesTarget(str, Enum):
@@ -144,8 +161,72 @@ def serve_command(
     serve(root)
 
 
+hook_app = typer.Typer(
+    help="Claude Code hooks: context on each prompt, a review after each architecture edit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    cls=PlainGroup,
+)
+
+
+@hook_app.command("claude-code", cls=PlainCommand)
+def hook_claude_code(
+    event: Annotated[HookEvent, typer.Argument(metavar="EVENT", help="user-prompt (UserPromptSubmit) or post-edit (PostToolUse).")],
+    arch: Annotated[Optional[Path], typer.Option(metavar="FILE", help="user-prompt: also report this architecture's open findings the prompt touches.")] = None,
+    block_on: Annotated[
+        BlockOn, typer.Option(case_sensitive=False, metavar="SEVERITY", help="post-edit: block when a new open finding is at least this severe; 'none' only reports.")
+    ] = BlockOn.none,
+) -> None:
+    """Run as a Claude Code hook: read the hook's JSON on stdin, print the hook's JSON answer (or nothing)."""
+    import json
+
+    from pydantic import ValidationError
+
+    from tmkb_graph.agent.hooks import PostToolUsePayload, UserPromptPayload, on_post_edit, on_user_prompt
+    from tmkb_graph.errors import InputError
+
+    raw = sys.stdin.read(16 * 1024 * 1024)
+    try:
+        data = json.loads(raw)
+        if event is HookEvent.user_prompt:
+            output = on_user_prompt(_load_kb(), UserPromptPayload.model_validate(data), arch=arch)
+        else:
+            output = on_post_edit(_load_kb(), PostToolUsePayload.model_validate(data), block_on=block_on.value)
+    except (ValueError, ValidationError) as error:
+        # exit 1: Claude Code shows it to the user and carries on; the agent is never blocked by our failure
+        typer.echo(f"tmkb-graph hook: the {event.value} input is not the JSON Claude Code sends: {str(error).splitlines()[0]}", err=True)
+        raise typer.Exit(1) from None
+    except InputError as error:
+        typer.echo("tmkb-graph hook: " + "; ".join(_input_error_lines(error)), err=True)
+        raise typer.Exit(1) from None
+    if output is not None:
+        sys.stdout.write(json.dumps(output) + "\n")
+
+
+@hook_app.command("install", cls=PlainCommand)
+def hook_install(
+    agent: Annotated[HookAgent, typer.Argument(metavar="AGENT", help="claude-code.")],
+    settings: Annotated[Path, typer.Option(metavar="FILE", help="The settings file to merge the hooks into.")] = Path(".claude/settings.json"),
+    block_on: Annotated[
+        BlockOn, typer.Option(case_sensitive=False, metavar="SEVERITY", help="post-edit blocks on new open findings at least this severe.")
+    ] = BlockOn.high,
+    arch: Annotated[Optional[str], typer.Option(metavar="FILE", help="An architecture file the prompt hook reports findings from.")] = None,
+) -> None:
+    """Add tmkb-graph's hooks to the agent's settings, keeping every entry already there."""
+    from tmkb_graph.agent.hooks import install_claude_code
+    from tmkb_graph.errors import InputError
+
+    try:
+        install_claude_code(settings, block_on.value, arch)
+    except InputError as error:
+        _fail(_input_error_lines(error))
+    typer.echo(f"installed the {agent.value} hooks in {settings} (post-edit blocks at {block_on.value})")
+
+
 def register(app: typer.Typer) -> None:
     """Add the agent commands to the tmkb-graph app."""
     app.command("query", cls=PlainCommand)(query_command)
     app.command("rules", cls=PlainCommand)(rules_command)
     app.command("serve", cls=PlainCommand)(serve_command)
+    app.add_typer(hook_app, name="hook")

