@@ -132,8 +132,18 @@ def test_run_sparql_answers_a_select(project: Path) -> None:
     assert bad.is_error
 
 
+def configured_command() -> tuple[str, list[str]]:
+    """The command examples/agents/ configures, run from this interpreter's installation."""
+    server = json.loads((EXAMPLES / "agents" / "claude-code" / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["tmkb-graph"]
+    installed = Path(sys.executable).parent / server["command"]
+    if installed.is_file():
+        return str(installed), server["args"]
+    return sys.executable, ["-m", "tmkb_graph.cli", *server["args"]]  # a checkout run without installing
+
+
 def test_serve_over_stdio_in_a_subprocess(project: Path) -> None:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "tmkb_graph.cli", "serve"], cwd=str(project))
+    command, args = configured_command()
+    params = StdioServerParameters(command=command, args=args, cwd=str(project))
 
     async def steps(client: Any) -> Any:
         tools = {t.name for t in (await client.list_tools()).tools}
