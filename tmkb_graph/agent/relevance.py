@@ -18,7 +18,6 @@ from typing import Any, Iterable
 from tmkb_graph.agent.concepts import CONCEPTS
 from tmkb_graph.agent.words import (
     STOPWORDS,
-    contains_phrase,
     content_tokens,
     glob_regex,
     is_code,
@@ -67,13 +66,17 @@ class _Keyword:
 @dataclass(frozen=True)
 class _Request:
     text: str
-    views: tuple[tuple[str, ...], ...]  # camelCase split, and not
+    grams: frozenset[tuple[str, ...]]  # every run of up to MAX_PHRASE tokens, camelCase split or not
     present: frozenset[str]
     mentioned: frozenset[str]
     paths: tuple[str, ...]
 
     def has(self, phrase: tuple[str, ...]) -> bool:
-        return any(contains_phrase(view, phrase) for view in self.views)
+        return phrase in self.grams
+
+
+def _grams(views: tuple[tuple[str, ...], ...], longest: int) -> frozenset[tuple[str, ...]]:
+    return frozenset(view[i : i + n] for view in views for n in range(1, longest + 1) for i in range(len(view) - n + 1))
 
 
 @dataclass
@@ -98,6 +101,7 @@ class RelevanceIndex:
     keyword_df: Counter[tuple[str, ...]] = field(default_factory=Counter)
     word_df: Counter[str] = field(default_factory=Counter)
     concepts: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    longest_phrase: int = 1
 
     @classmethod
     def build(cls, library: Any, graph: Any, severity_ranks: dict[str, int]) -> RelevanceIndex:
@@ -109,7 +113,8 @@ class RelevanceIndex:
             df.update({k.phrase for k in entry.keywords})
             word_df.update(entry.vocabulary)
         concepts = sorted(((tokens(word), nodes) for word, nodes in CONCEPTS.items()), key=lambda c: c[0])
-        return cls(entries, df, word_df, concepts)
+        phrases = [k.phrase for e in entries for k in e.keywords] + [c[0] for c in concepts]
+        return cls(entries, df, word_df, concepts, max(map(len, phrases), default=1))
 
     def score(
         self,
@@ -133,13 +138,14 @@ class RelevanceIndex:
 
     def _request(self, context: str, files: Iterable[str]) -> _Request:
         views = (tokens(context), tokens(context, split_camel=False))
+        grams = _grams(views, self.longest_phrase)
         mentioned: set[str] = set(_ROUTE_NODES) if _ROUTE.search(context) else set()
         for phrase, nodes in self.concepts:
-            if any(contains_phrase(view, phrase) for view in views):
+            if phrase in grams:
                 mentioned.update(nodes)
         present = frozenset(views[0] + views[1]) - _STOP_STEMS
         paths = tuple(normal_path(f) for f in files if f)
-        return _Request(context, views, present, frozenset(mentioned), paths)
+        return _Request(context, grams, present, frozenset(mentioned), paths)
 
     def _score_entry(self, entry: _Entry, request: _Request, language: str | None, framework: str | None) -> Scored:
         score, reasons, covered = 0.0, [], set()
