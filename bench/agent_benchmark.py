@@ -5,8 +5,9 @@
           every request of tests/relevance_set.yaml, --rounds times (target p50 under 2 ms)
   cold    a fresh process answering one query end to end, median of --cold-runs:
           `tmkb-graph query` (the console script), and the same through the Python API alone
-          (`python -c`), both with the token cache warm; and once with an empty token cache
-          (target under 0.4 s)
+          (`python -c`), both with the token and index caches warm; and once with empty caches;
+          beside the floor of this machine: an interpreter importing typer and defining one
+          pydantic model (target under 0.4 s)
   tokens  what each delivery path costs an agent, in real cl100k_base tokens, beside the 500 cap:
           query answers (median / max over the relevance set), rules files per example and target,
           hook answers (prompt and post-edit), and MCP tool answers (the text the agent reads)
@@ -68,9 +69,11 @@ def cold(runs: int) -> None:
     context = "add a Celery task that processes the uploaded file"
     api = f"from tmkb_graph import KnowledgeBase; print(KnowledgeBase.load().query({context!r}).to_json())"
     env = dict(os.environ)
+    floor = "import typer\nfrom pydantic import BaseModel\nclass A(BaseModel):\n    x: int"
     commands = {
         "tmkb-graph query (console script)": [str(script), "query", "--context", context],
         "Python API only (python -c)": [sys.executable, "-c", api],
+        "floor: python + typer + one pydantic model": [sys.executable, "-c", floor],
     }
     for label, command in commands.items():
         _timed(command, env)  # warm the .pyc files and the token cache

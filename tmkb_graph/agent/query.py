@@ -9,15 +9,16 @@ parts go first: the reasons, then the last pattern, then the last finding.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tmkb_graph.agent.relevance import RelevanceIndex, Scored
 from tmkb_graph.agent.words import tokens
-from tmkb_graph.findings import AnalysisResult, Finding
-from tmkb_graph.pattern import Pattern
 from tmkb_graph.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from tmkb_graph.findings import AnalysisResult, Finding
 
 HARD_TOKEN_CAP = 500
 MIN_TOKENS = 80
@@ -84,11 +85,10 @@ def serialize(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def pattern_brief(pattern: Pattern, scored: Scored | None = None) -> PatternBrief:
-    """A pattern's agent summary, with the evidence that made it relevant."""
-    summary = pattern.agent_summary
+def pattern_brief(pattern_id: str, summary: dict[str, str], scored: Scored | None = None) -> PatternBrief:
+    """A pattern's agent summary (severity, threat, check, fix), with the evidence that made it relevant."""
     why = ", ".join(scored.reasons[:4]) if scored and scored.reasons else None
-    return PatternBrief(id=pattern.id, severity=pattern.severity, threat=summary.threat, check=summary.check, fix=summary.fix, why=why)
+    return PatternBrief(id=pattern_id, **summary, why=why)
 
 
 def finding_brief(finding: Finding) -> FindingBrief:
@@ -102,14 +102,12 @@ def finding_brief(finding: Finding) -> FindingBrief:
 def answer_context(
     request: ContextRequest,
     index: RelevanceIndex,
-    patterns: dict[str, Pattern],
     analysis: AnalysisResult | None = None,
-    severity_ranks: dict[str, int] | None = None,
 ) -> ContextAnswer:
     """The context query: relevant patterns (and the architecture's touched open findings), bounded."""
     scored = index.score(request.context, request.files, request.language, request.framework)
-    briefs = [pattern_brief(patterns[s.pattern_id], s) for s in scored]
-    findings = None if analysis is None else touched_findings(request.context, scored, analysis, severity_ranks or {})
+    briefs = [pattern_brief(s.pattern_id, index.summaries[s.pattern_id], s) for s in scored]
+    findings = None if analysis is None else touched_findings(request.context, scored, analysis, index.severity_ranks)
     return fit_answer(briefs, findings, request.max_tokens)
 
 

@@ -102,11 +102,15 @@ class RelevanceIndex:
     word_df: Counter[str] = field(default_factory=Counter)
     concepts: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     longest_phrase: int = 1
+    summaries: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> severity, threat, check, fix
+    severity_ranks: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, library: Any, graph: Any, severity_ranks: dict[str, int]) -> RelevanceIndex:
         """Index every pattern of ``library`` with its neighbours in the knowledge ``graph``."""
-        entries = [_entry(p, graph, severity_ranks) for p in library.sorted()]
+        patterns = library.sorted()
+        entries = [_entry(p, graph, severity_ranks) for p in patterns]
+        summaries = {p.id: {"severity": p.severity, **p.agent_summary.model_dump()} for p in patterns}
         df: Counter[tuple[str, ...]] = Counter()
         word_df: Counter[str] = Counter()
         for entry in entries:
@@ -114,7 +118,7 @@ class RelevanceIndex:
             word_df.update(entry.vocabulary)
         concepts = sorted(((tokens(word), nodes) for word, nodes in CONCEPTS.items()), key=lambda c: c[0])
         phrases = [k.phrase for e in entries for k in e.keywords] + [c[0] for c in concepts]
-        return cls(entries, df, word_df, concepts, max(map(len, phrases), default=1))
+        return cls(entries, df, word_df, concepts, max(map(len, phrases), default=1), summaries, dict(severity_ranks))
 
     def score(
         self,
