@@ -32,13 +32,24 @@ def prompt_event(prompt: str, cwd: Path) -> str:
     })  # fmt: skip
 
 
-def edit_event(file_path: str, cwd: Path, tool: str = "Edit") -> str:
-    tool_input = {"file_path": file_path, "old_string": "a", "new_string": "b"} if tool == "Edit" else {"file_path": file_path, "content": "..."}
+def edit_event(file_path: str, cwd: Path, tool: str = "Write", old: str = "", new: str = "") -> str:
+    if tool == "Write":
+        tool_input = {"file_path": file_path, "content": Path(cwd, file_path).read_text(encoding="utf-8") if Path(cwd, file_path).is_file() else ""}
+    else:
+        tool_input = {"file_path": file_path, "old_string": old, "new_string": new, "replace_all": False}
     return json.dumps({
         "session_id": "abc123", "transcript_path": str(cwd / "t.jsonl"), "cwd": str(cwd),
         "permission_mode": "default", "hook_event_name": "PostToolUse", "tool_name": tool,
         "tool_input": tool_input, "tool_response": {"filePath": file_path, "success": True},
     })  # fmt: skip
+
+
+def edit(arch: Path, old: str, new: str, *options: str):
+    """Make the edit Claude Code made, then run the hook with the JSON it sends."""
+    text = arch.read_text(encoding="utf-8")
+    assert old in text
+    arch.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return hook("post-edit", edit_event(str(arch), arch.parent, "Edit", old, new), *options)
 
 
 def hook(event: str, payload: str, *options: str):
@@ -68,21 +79,42 @@ def test_the_prompt_hook_adds_the_architectures_touched_findings(tmp_path: Path)
 
 def test_after_an_edit_only_new_open_findings_are_reported_and_blocking_follows_the_severity(tmp_path: Path) -> None:
     arch = tmp_path / "architecture.yaml"
-    text = (EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8")
-    arch.write_text(text, encoding="utf-8")
-    first = hook("post-edit", edit_event(str(arch), tmp_path), "--block-on", "critical")
-    report = json.loads(first.stdout)["hookSpecificOutput"]
+    arch.write_text((EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    written = hook("post-edit", edit_event("architecture.yaml", tmp_path), "--block-on", "critical")  # a new file
+    report = json.loads(written.stdout)["hookSpecificOutput"]
     assert report["hookEventName"] == "PostToolUse" and "6 new open findings" in report["additionalContext"]
-    assert hook("post-edit", edit_event(str(arch), tmp_path), "--block-on", "low").stdout == ""  # nothing new
-    assert GIT_HOOKS in text
-    arch.write_text(text.replace(GIT_HOOKS, "    controls: []\n"), encoding="utf-8")
-    blocked = json.loads(hook("post-edit", edit_event("architecture.yaml", tmp_path, "Write"), "--block-on", "critical").stdout)
+    assert hook("post-edit", edit_event("architecture.yaml", tmp_path), "--block-on", "low").stdout == ""  # nothing new
+    blocked = json.loads(edit(arch, GIT_HOOKS, "    controls: []\n", "--block-on", "critical").stdout)
     assert blocked["decision"] == "block" and "critical TMKB-WEBHOOK-001 at git_hooks" in blocked["reason"]
     assert "1 new open finding:" in blocked["reason"]
-    assert PAYMENT_HOOKS in text
-    arch.write_text(text.replace(GIT_HOOKS, "    controls: []\n").replace(PAYMENT_HOOKS, "    controls: [webhook_signature_verification, idempotent_processing]"), encoding="utf-8")
-    medium = json.loads(hook("post-edit", edit_event(str(arch), tmp_path), "--block-on", "high").stdout)
-    assert "decision" not in medium and "medium TMKB-WEBHOOK-003 at payment_hooks" in medium["hookSpecificOutput"]["additionalContext"]
+    medium = json.loads(edit(arch, PAYMENT_HOOKS, "    controls: [webhook_signature_verification, idempotent_processing]", "--block-on", "high").stdout)
+    assert "decision" not in medium and "1 new open finding:" in medium["hookSpecificOutput"]["additionalContext"]
+    assert "medium TMKB-WEBHOOK-003 at payment_hooks" in medium["hookSpecificOutput"]["additionalContext"]
+
+
+def test_the_first_edit_seen_is_judged_against_the_file_before_it(tmp_path: Path) -> None:
+    arch = tmp_path / "architecture.yaml"
+    arch.write_text((EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    quiet = edit(arch, "description: Verifies X-Hub-Signature-256", "description: Checks X-Hub-Signature-256", "--block-on", "low")
+    assert quiet.exit_code == 0 and quiet.stdout == ""  # the six open findings were open before the edit too
+    loud = json.loads(edit(arch, GIT_HOOKS, "    controls: []\n", "--block-on", "critical").stdout)
+    assert "1 new open finding:" in loud["reason"]
+
+
+def test_a_multi_edit_is_undone_edit_by_edit(tmp_path: Path) -> None:
+    arch = tmp_path / "architecture.yaml"
+    text = (EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8")
+    edits = [
+        {"old_string": GIT_HOOKS, "new_string": "    controls: []\n"},
+        {"old_string": PAYMENT_HOOKS, "new_string": "    controls: [webhook_signature_verification, idempotent_processing]"},
+    ]
+    for one in edits:
+        text = text.replace(one["old_string"], one["new_string"], 1)
+    arch.write_text(text, encoding="utf-8")
+    payload = json.loads(edit_event(str(arch), tmp_path, "Edit", "x", "y"))
+    payload["tool_name"], payload["tool_input"] = "MultiEdit", {"file_path": str(arch), "edits": edits}
+    report = json.loads(hook("post-edit", json.dumps(payload), "--block-on", "none").stdout)
+    assert "2 new open findings:" in report["hookSpecificOutput"]["additionalContext"]
 
 
 def test_edits_of_other_files_are_ignored(tmp_path: Path) -> None:
@@ -90,7 +122,7 @@ def test_edits_of_other_files_are_ignored(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "webhook-processor.expected.yaml", tmp_path / "review.yaml")
     (tmp_path / "config.yaml").write_text("debug: true\n", encoding="utf-8")
     for name in ("app.py", "review.yaml", "config.yaml", "gone.yaml"):
-        result = hook("post-edit", edit_event(name, tmp_path))
+        result = hook("post-edit", edit_event(name, tmp_path, "Edit", "a", "b"))
         assert result.exit_code == 0 and result.stdout == "", name
 
 

@@ -3,7 +3,9 @@
 ``user-prompt`` reads the UserPromptSubmit JSON and adds the context query's answer as additional
 context, or prints nothing when nothing applies. ``post-edit`` reads the PostToolUse JSON; when the
 edited file is an architecture, it analyses it and reports the open findings that were not open
-after the previous edit, blocking (the agent must answer it) only at or above ``block_on``.
+before the edit (an Edit or MultiEdit is undone to see the file as it was; after a Write, the
+findings the hook saw last time, kept in the user cache), blocking (the agent must answer it) only
+at or above ``block_on``.
 """
 
 from __future__ import annotations
@@ -82,13 +84,45 @@ def on_post_edit(kb: KnowledgeBase, payload: PostToolUsePayload, block_on: str =
         reason = f"tmkb-graph: {given} is no longer a valid architecture file:\n" + "\n".join(report_lines(error.problems, 10))
         return _report(reason, blocking=block_on != "none")
     open_now = [finding_brief(f) for f in urgent_open_findings(result)]
-    before = _remember(path, {f.id for f in open_now})
-    new = [f for f in open_now if f.id not in before]
+    remembered = _remember(path, {f.id for f in open_now})
+    before = _open_before_edit(kb, payload, path)
+    new = [f for f in open_now if f.id not in (remembered if before is None else before)]
     if not new:
         return None
     ranks = kb.severity_ranks
     blocking = block_on != "none" and any(ranks[f.severity] >= ranks[block_on] for f in new)
     return _report(_findings_text(given, new), blocking)
+
+
+def _open_before_edit(kb: KnowledgeBase, payload: PostToolUsePayload, path: Path) -> set[str] | None:
+    """The open finding ids of the file as it was before an Edit or MultiEdit, rebuilt by undoing
+    the edit; None when it cannot be rebuilt (a Write, an edit not found in the file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    edits = payload.tool_input.get("edits") if payload.tool_name == "MultiEdit" else [payload.tool_input]
+    if payload.tool_name not in ("Edit", "MultiEdit") or not isinstance(edits, list):
+        return None
+    for edit in reversed(edits):
+        text = _undo(text, edit)
+        if text is None:
+            return None
+    from tmkb_graph.architecture import parse_architecture
+
+    try:
+        return {f.id for f in urgent_open_findings(kb.analyze(parse_architecture(text, str(path))))}
+    except InputError:
+        return set()  # it did not analyse before the edit: everything open now is new
+
+
+def _undo(text: str, edit: Any) -> str | None:
+    if not isinstance(edit, dict):
+        return None
+    old, new = edit.get("old_string"), edit.get("new_string")
+    if not isinstance(old, str) or not isinstance(new, str) or not new or new not in text:
+        return None
+    return text.replace(new, old) if edit.get("replace_all") else text.replace(new, old, 1)
 
 
 def _findings_text(file: str, new: list[FindingBrief]) -> str:
