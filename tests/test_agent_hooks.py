@@ -139,6 +139,11 @@ def test_input_that_is_not_claude_codes_json_is_a_short_error_not_a_block(tmp_pa
         assert result.exit_code == 1 and "not the JSON Claude Code sends" in result.stderr and "Traceback" not in result.output
 
 
+def test_a_missing_arch_file_for_the_prompt_hook_never_blocks_the_prompt(tmp_path: Path) -> None:
+    result = hook("user-prompt", prompt_event("Kafka consumer", tmp_path), "--arch", "missing.yaml")
+    assert result.exit_code == 1 and "missing.yaml" in result.stderr  # 1: shown to the user; 2 would block
+
+
 def test_install_merges_into_existing_settings_without_losing_entries(tmp_path: Path) -> None:
     settings = tmp_path / ".claude" / "settings.json"
     settings.parent.mkdir()

@@ -183,18 +183,20 @@ def hook_claude_code(
 
     from pydantic import ValidationError
 
+    from tmkb_graph.agent.api import KnowledgeBase
     from tmkb_graph.agent.hooks import PostToolUsePayload, UserPromptPayload, on_post_edit, on_user_prompt
     from tmkb_graph.errors import InputError
 
+    # never exit 2 here: to Claude Code that blocks the prompt or the edit; our failures exit 1
     raw = sys.stdin.read(16 * 1024 * 1024)
     try:
         data = json.loads(raw)
         if event is HookEvent.user_prompt:
-            output = on_user_prompt(_load_kb(), UserPromptPayload.model_validate(data), arch=arch)
+            output = on_user_prompt(KnowledgeBase.load(), UserPromptPayload.model_validate(data), arch=arch)
         else:
-            output = on_post_edit(_load_kb(), PostToolUsePayload.model_validate(data), block_on=block_on.value)
+            output = on_post_edit(KnowledgeBase.load(), PostToolUsePayload.model_validate(data), block_on=block_on.value)
     except (ValueError, ValidationError) as error:
-        # exit 1: Claude Code shows it to the user and carries on; the agent is never blocked by our failure
+        # exit 1: Claude Code shows it to the user and carries on
         typer.echo(f"tmkb-graph hook: the {event.value} input is not the JSON Claude Code sends: {str(error).splitlines()[0]}", err=True)
         raise typer.Exit(1) from None
     except InputError as error:
