@@ -202,9 +202,10 @@ def validate_command(
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
 
 
-from tmkb_graph import cli_rdf  # noqa: E402  (commands of the rdf layer)
+from tmkb_graph import cli_agent, cli_rdf  # noqa: E402  (commands of the rdf layer and the agent interface)
 
 cli_rdf.register(app)
+cli_agent.register(app)
 
 
 def main() -> None:

@@ -37,6 +37,13 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
+def agent_summary_tokens(summary: AgentSummary) -> int:
+    """The real token count (cl100k_base) of an agent summary's threat, check and fix together."""
+    from tmkb_graph.tokens import count_tokens
+
+    return count_tokens(" ".join((summary.threat, summary.check, summary.fix)))
+
+
 class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

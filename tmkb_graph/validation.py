@@ -22,6 +22,7 @@ from tmkb_graph.library import (
     load_pattern_files,
     pattern_from_document,
 )
+from tmkb_graph.pattern import AGENT_SUMMARY_TOKEN_LIMIT, agent_summary_tokens
 from tmkb_graph.review import check_review_document, is_review_document
 from tmkb_graph.safe_yaml import STDIN, YamlDocument, load_yaml_file
 
@@ -43,7 +44,7 @@ def validate_paths(paths: list[Path | str] | None = None, library: PatternLibrar
     """Check files, directories and ``-`` (standard input); the shipped pattern library when none."""
     report = ValidationReport()
     if not paths:
-        _collect(report, lambda: len(load_library().patterns))
+        _collect(report, lambda: _summaries_fit(load_library()))
         return report
     for path in paths:
         if str(path) != STDIN and _is_directory(Path(path)):
@@ -71,11 +72,9 @@ def _collect(report: ValidationReport, check: Callable[[], int]) -> None:
 def _validate_file(path: Path | str, report: ValidationReport, library: PatternLibrary | None) -> int:
     doc = load_yaml_file(path)
     if _is_pattern(doc, path):
-        if str(path) == STDIN:
-            pattern_from_document(doc)  # no file name or folder to check against its id
-        else:
-            load_pattern_files([Path(path)])  # again, to hold it to the pattern size limit and its path
-        return 1
+        if str(path) == STDIN:  # no file name or folder to check against its id
+            return _summaries_fit(PatternLibrary({"-": pattern_from_document(doc)}, {"-": STDIN}))
+        return _summaries_fit(load_pattern_files([Path(path)]))  # again, for the size limit and its path
     if is_review_document(doc):
         return _review(doc, library)
     return _architecture_warnings(doc, report, library)
@@ -107,7 +106,7 @@ def _validate_directory(root: Path, report: ValidationReport, library: PatternLi
         else:
             _collect(report, lambda d=doc: _architecture_warnings(d, report, library))  # type: ignore[misc]
     if patterns:
-        _collect(report, lambda: len(load_pattern_files(patterns).patterns))
+        _collect(report, lambda: _summaries_fit(load_pattern_files(patterns)))
 
 
 def _is_pattern(doc: YamlDocument, path: Path | str) -> bool:
@@ -125,3 +124,25 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     check_acceptances(arch, library or load_library())
     report.problems.extend(arch.warnings)
     return 1
+
+
+def _summaries_fit(library: PatternLibrary) -> int:
+    """Hold every agent summary to its budget in real tokens; the number of patterns checked."""
+    problems = []
+    for key, pattern in sorted(library.patterns.items()):
+        tokens = agent_summary_tokens(pattern.agent_summary)
+        if tokens >= AGENT_SUMMARY_TOKEN_LIMIT:
+            file = library.files.get(key, pattern.id)
+            message = f"the agent summary is {tokens} tokens (cl100k_base); keep threat, check and fix under {AGENT_SUMMARY_TOKEN_LIMIT} together"
+            problems.append(Problem(file, _line_of(file, "agent_summary:"), "agent_summary", message))
+    if problems:
+        raise InputError(problems)
+    return len(library.patterns)
+
+
+def _line_of(file: str, key: str) -> int | None:
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if line.startswith(key)), None)

@@ -1,0 +1,1 @@
+"""The agent interface: the context query, rule files, hooks, the MCP server and the Python API."""
