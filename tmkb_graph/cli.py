@@ -182,6 +182,11 @@ def validate_command(
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
 
 
+from tmkb_graph import cli_scan  # noqa: E402
+
+cli_scan.register(app)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
