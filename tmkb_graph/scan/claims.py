@@ -17,12 +17,14 @@ def _having(signals: list[Evidence], *names: str) -> list[Evidence]:
 
 
 def endpoint_claims(signals: list[Evidence]) -> Claims:
-    """Controls of an API route: authn, object ownership, tenant-scoped queries, soft-delete filtering."""
+    """Controls of an API route: authn, object ownership, tenant-scoped queries, soft-delete filtering,
+    a field allowlist on what the route writes."""
     claims: Claims = {
         "authn": _having(signals, "authn"),
         "object_ownership_check": _having(signals, "owner_compare", "owner_filter", "permission_call", "tenant_compare"),
         "tenant_scoped_queries": _having(signals, "tenant_filter", "tenant_filter_ref"),
         "soft_delete_filtering": _having(signals, "soft_delete_filter"),
+        "mass_assignment_allowlist": _having(signals, "field_allowlist"),
     }
     return {control: found for control, found in claims.items() if found}
 

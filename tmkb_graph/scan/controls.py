@@ -100,7 +100,8 @@ def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> Non
                 in_query.add(id(sub))
                 for left, right in _pairs(sub):
                     found = field_of(left)
-                    if found is not None:
+                    # the column side is a model's attribute, not the acting user's (user.tenant_id)
+                    if found is not None and not (is_user_ref(left.value) or is_tenant_ref(left.value)):  # type: ignore[attr-defined]
                         _filter_field(found[0], right, sub, add)
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("is_", "isnot"):
                 found = field_of(sub.func.value)
@@ -155,7 +156,7 @@ def _strings(fn: Function) -> set[str]:
 
 def _call_signals(fn: Function, call: ast.Call, add, calls: list[ast.Call]) -> None:
     name = fn.resolve(call.func) or ""
-    short = last_part(name)
+    short = call.func.attr if isinstance(call.func, ast.Attribute) else last_part(name)
     if name in ("hmac.compare_digest", "secrets.compare_digest"):
         add("constant_time_compare", call, f"{name}(...)")
     elif name in ("hmac.new", "hmac.HMAC", "hmac.digest"):

@@ -220,9 +220,9 @@ def infer_architecture(
     enqueues: list[tuple[Enqueue, Task]],
     models: dict[str, ModelClass],
     name: str,
+    signals: Signals,
 ) -> Inferred:
     """Build the architecture dict and its side map from what the detectors found."""
-    signals = Signals(project)
     multi = _multi_tenant(tasks, models, signals, routes)
     builder = _Builder(project, signals, models, name)
     builder.routes(routes, multi)

@@ -17,7 +17,7 @@ TENANT_NAMES = frozenset({
 })
 OWNER_FIELDS = frozenset({
     "owner_id", "user_id", "created_by_id", "author_id", "owner", "user", "created_by", "author",
-    "uploaded_by_id", "uploader_id",
+    "uploaded_by_id", "uploaded_by", "uploader_id", "requested_by", "requested_by_id",
 })
 TENANT_FIELDS = frozenset({
     "tenant_id", "org_id", "organization_id", "account_id", "workspace_id", "company_id", "tenant", "org",

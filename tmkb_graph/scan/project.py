@@ -18,6 +18,7 @@ class Project:
     modules: list[Module]
     by_qualname: dict[str, Function] = field(default_factory=dict)
     by_name: dict[str, list[Function]] = field(default_factory=dict)
+    classes: dict[str, tuple[Module, ast.ClassDef]] = field(default_factory=dict)
     _callees: dict[int, list[Function]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -28,7 +29,25 @@ class Project:
             for fn in module.functions:
                 project.by_qualname.setdefault(fn.qualname, fn)
                 project.by_name.setdefault(fn.name, []).append(fn)
+            for cls in module.classes:
+                project.classes.setdefault(f"{module.name}.{cls.name}", (module, cls))
         return project
+
+    def class_named(self, name: str | None) -> tuple[Module, ast.ClassDef] | None:
+        """A class by qualified name, else the only class of that plain name."""
+        if not name:
+            return None
+        if name in self.classes:
+            return self.classes[name]
+        found = [v for k, v in self.classes.items() if k.rsplit(".", 1)[-1] == last_part(name)]
+        return found[0] if len(found) == 1 else None
+
+    def method(self, module: Module, cls: ast.ClassDef, name: str) -> Function | None:
+        """A method defined in the class body itself."""
+        for fn in module.functions:
+            if fn.class_name == cls.name and fn.name == name and fn.node in cls.body:
+                return fn
+        return None
 
     def functions(self) -> list[Function]:
         """Every function, in file order."""

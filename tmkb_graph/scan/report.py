@@ -64,7 +64,7 @@ def infer_from_sources(sources: list, root: Path) -> Inferred:
 
     project = Project.from_sources(sources)
     found = detect_all(project)
-    return infer_architecture(project, found.routes, found.tasks, found.enqueues, found.models, _name(root))
+    return infer_architecture(project, found.routes, found.tasks, found.enqueues, found.models, _name(root), found.signals)
 
 
 def _name(root: Path) -> str:

@@ -80,11 +80,19 @@ def _fields(cls: ast.ClassDef) -> tuple[set[str], bool]:
 
 
 def model_used(fn_chain: list[Function], models: dict[str, ModelClass]) -> ModelClass | None:
-    """The first model class a handler (or a function it calls) names."""
+    """The model a handler (or a function it calls) queries: the first one passed to a call
+    (``db.get(Document, id)``, ``select(Document)``) or whose manager it uses (``Document.query``,
+    ``Document.objects``). Type annotations do not count."""
     for fn in fn_chain:
+        found: list[tuple[int, int, str]] = []
         for node in fn.nodes:
-            if isinstance(node, ast.Name) and node.id in models:
-                return models[node.id]
+            if isinstance(node, ast.Call):
+                found += [(a.lineno, a.col_offset, a.id) for a in node.args if isinstance(a, ast.Name) and a.id in models]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in models:
+                if isinstance(node.ctx, ast.Load) and node.attr in ("query", "objects", "select", "get", "filter", "find"):
+                    found.append((node.lineno, node.col_offset, node.value.id))
+        if found:
+            return models[min(found)[2]]
     return None
 
 

@@ -1,0 +1,127 @@
+"""FastAPI: apps and APIRouters (prefixes, include_router), routes, and Depends(...) dependencies.
+
+A dependency that names a user, auth or token (``Depends(get_current_user)``) is authentication;
+the code of every dependency counts for the route, so an ownership check inside
+``Depends(get_document_for_user)`` is the route's check.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from tmkb_graph.scan.controls import Signals
+from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
+from tmkb_graph.scan.model import Evidence, Route, Site
+from tmkb_graph.scan.project import Project
+from tmkb_graph.scan.routing import HTTP_VERBS, join_paths, methods_of
+
+_AUTH_DEPENDENCY_WORDS = ("user", "auth", "token", "login", "principal", "session", "permission", "api_key", "apikey")
+
+
+@dataclass
+class _Router:
+    prefix: str | None
+    dependencies: list[ast.expr] = field(default_factory=list)
+    parent_prefix: str | None = None
+
+
+def detect_fastapi(project: Project, signals: Signals) -> list[Route]:
+    """Every FastAPI route, with router prefixes and router-level dependencies applied."""
+    routers = _routers(project)
+    if not routers:
+        return []
+    _apply_includes(project, routers)
+    routes: list[Route] = []
+    for module in project.modules:
+        for fn in module.functions:
+            for deco in fn.node.decorator_list:
+                route = _route(project, signals, fn, deco, routers)
+                if route is not None:
+                    routes.append(route)
+    return routes
+
+
+def _routers(project: Project) -> dict[str, _Router]:
+    routers: dict[str, _Router] = {}
+    for module in project.modules:
+        for node in module.top_nodes:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                made = module.resolve(node.value.func)
+                if made in ("fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"):
+                    deps = keyword(node.value, "dependencies")
+                    router = _Router(const_str(keyword(node.value, "prefix")), _elements(deps))
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            routers[f"{module.name}.{target.id}"] = router
+    return routers
+
+
+def _elements(node: ast.AST | None) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
+
+
+def _apply_includes(project: Project, routers: dict[str, _Router]) -> None:
+    for module in project.modules:
+        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "include_router":
+                if not node.args:
+                    continue
+                key = _key(module, node.args[0], routers)
+                if key is None:
+                    continue
+                routers[key].parent_prefix = const_str(keyword(node, "prefix"))
+                routers[key].dependencies += _elements(keyword(node, "dependencies"))
+
+
+def _key(module: Module, node: ast.AST, routers: dict[str, _Router]) -> str | None:
+    name = module.resolve(node)
+    if name in routers:
+        return name
+    matches = [key for key in routers if key.rsplit(".", 1)[-1] == last_part(name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _route(project: Project, signals: Signals, fn: Function, deco: ast.AST, routers: dict[str, _Router]) -> Route | None:
+    if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)):
+        return None
+    verb = deco.func.attr
+    if verb not in HTTP_VERBS and verb != "api_route":
+        return None
+    key = _key(fn.module, deco.func.value, routers)
+    if key is None:
+        return None
+    path = const_str(deco.args[0]) if deco.args else const_str(keyword(deco, "path"))
+    if path is None:
+        return None
+    router = routers[key]
+    methods = methods_of(keyword(deco, "methods")) if verb == "api_route" else [verb.upper()]
+    dependencies = router.dependencies + _elements(keyword(deco, "dependencies")) + _parameter_dependencies(fn)
+    evidence = _dependency_evidence(project, signals, fn, dependencies)
+    full = join_paths(router.parent_prefix, router.prefix, path)
+    return Route("fastapi", methods, full, fn, Site(fn.file, fn.line), evidence)
+
+
+def _parameter_dependencies(fn: Function) -> list[ast.expr]:
+    """Depends(...) and Security(...) in parameter defaults and Annotated[...] annotations."""
+    args = fn.node.args
+    found: list[ast.expr] = [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
+    found += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation is not None]
+    return found
+
+
+def _dependency_evidence(project: Project, signals: Signals, fn: Function, nodes: list[ast.expr]) -> list[Evidence]:
+    out: list[Evidence] = []
+    for node in nodes:
+        for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+            if last_part(fn.resolve(call.func)) not in ("Depends", "Security") or not call.args:
+                continue
+            target = call.args[0]
+            name = last_part(fn.resolve(target.func if isinstance(target, ast.Call) else target))
+            site = Site(fn.file, getattr(call, "lineno", fn.line))
+            if any(word in name.lower() for word in _AUTH_DEPENDENCY_WORDS):
+                out.append(Evidence("authn", site, f"depends on {name}"))
+            dependency = project.resolve_function(target.func if isinstance(target, ast.Call) else target, fn.module)
+            if dependency is not None:
+                out.extend(e for e in signals.reached(dependency) if e.signal != "authn")
+    return out
