@@ -37,6 +37,14 @@ def _expected(case: Path) -> dict[str, list[dict[str, str]]]:
     return {status: sorted(data.get(status) or [], key=lambda i: (i["pattern"], i["at"])) for status in ("open", "mitigated")}
 
 
+def test_corpus_has_twelve_apps_each_vulnerable_and_hardened():
+    apps = {case.parent.name for case in CASES}
+    assert len(apps) >= 12
+    for app in apps:
+        assert (APPS / app / "vulnerable" / "expected.yaml").is_file()
+        assert (APPS / app / "hardened" / "expected.yaml").is_file()
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_scan_gives_exactly_the_expected_findings(case: Path, library):
     assert _found(case, library) == _expected(case)

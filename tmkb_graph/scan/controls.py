@@ -50,7 +50,7 @@ SDK_VERIFIERS = {
     "slack_sdk.signature.SignatureVerifier": "Slack's SignatureVerifier",
 }
 SDK_WEBHOOK_CLASSES = ("svix.webhooks.Webhook", "svix.Webhook", "standardwebhooks.webhooks.Webhook", "standardwebhooks.Webhook")
-PROVIDER_APIS = ("api.github.com", "api.stripe.com")
+PROVIDER_APIS = ("api.github.com", "api.stripe.com", "/events/")
 _RLS = re.compile(r"set_config\(\s*'app\.|\bSET\s+(LOCAL\s+)?app\.|ROW\s+LEVEL\s+SECURITY", re.IGNORECASE)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from tmkb_graph.scan.facts import const_str
 from tmkb_graph.scan.model import Evidence, Route
 
 PROVIDERS = ("stripe", "github", "gitlab", "slack", "shopify", "twilio", "svix", "paypal", "sendgrid", "clerk")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,40}")
 _PROVIDER_HINTS = {"x-hub-signature": "github", "x-github-event": "github", "x-gitlab-token": "gitlab",
                    "svix-signature": "svix", "x-slack-signature": "slack", "x-shopify-hmac": "shopify"}
 
@@ -33,4 +36,13 @@ def provider_of(route: Route) -> str:
     for provider in PROVIDERS:
         if any(provider in text for text in texts[3:]):
             return provider
-    return "webhook_sender"
+    return _named_in_path(route.path) or "webhook_sender"
+
+
+def _named_in_path(path: str) -> str | None:
+    """The segment after .../hooks/ or .../webhooks/ when it is a plain word: /hooks/acmepay -> acmepay."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    for before, segment in zip(segments, segments[1:]):
+        if before.lower() in ("hooks", "webhooks", "webhook") and _WORD.fullmatch(segment):
+            return segment.lower().replace("-", "_")
+    return None
