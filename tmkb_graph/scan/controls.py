@@ -199,6 +199,22 @@ def _short(node: ast.AST) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def store_isolation_signals(project: Project) -> list[Evidence]:
+    """Evidence anywhere in the code that the store isolates tenants: row-level security set per
+    request or job, or a schema per tenant (django-tenants' tenant_context / schema_context)."""
+    out: list[Evidence] = []
+    for module in project.modules:
+        file = module.source.rel
+        for node in module.strings:
+            if _RLS.search(node.value):
+                out.append(Evidence("rls", Site(file, node.lineno), "sets the tenant for the store's row-level security"))
+        for call in module.calls:
+            short = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
+            if short in ("tenant_context", "schema_context"):
+                out.append(Evidence("rls", Site(file, call.lineno), f"runs in {short}(...) (one schema per tenant)"))
+    return out
+
+
 class Signals:
     """Signals per function, including those of the project functions it calls (cached)."""
 

@@ -7,7 +7,10 @@ from typing import Any
 import yaml
 
 
-class _Dumper(yaml.SafeDumper):
+_Base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: same YAML, faster
+
+
+class _Dumper(_Base):  # type: ignore[misc, valid-type]
     """Block style for mappings, flow style for short lists of words (carries, controls), no aliases
     (the loader refuses them, and a shared list would otherwise be written once and referenced)."""
 

@@ -1,6 +1,7 @@
-"""Per-file facts every detector reads: functions with their own nodes, classes, import aliases.
+"""Per-file facts every detector reads: functions with their own nodes, classes, import aliases,
+and the file's calls, assignments, dict literals and strings.
 
-Each file's tree is walked once here; detectors then read the lists instead of walking again.
+Each file's tree is walked once here; detectors then read these lists instead of walking again.
 """
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from tmkb_graph.scan.imports import dotted, import_aliases, resolve
+from tmkb_graph.scan.imports import aliases_from, dotted, resolve
 from tmkb_graph.scan.walk import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# nodes with nothing below them that any detector reads (Load/Store, operators)
+_SKIPPED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
 @dataclass(eq=False)
@@ -23,6 +26,7 @@ class Function:
     qualname: str
     class_name: str | None
     nodes: list[ast.AST] = field(default_factory=list)
+    call_nodes: list[ast.Call] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -47,7 +51,7 @@ class Function:
 
     def calls(self) -> list[ast.Call]:
         """The calls made in the function's own body."""
-        return [n for n in self.nodes if isinstance(n, ast.Call)]
+        return self.call_nodes
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name of ``node`` as the function's module sees it."""
@@ -56,14 +60,18 @@ class Function:
 
 @dataclass(eq=False)
 class Module:
-    """One parsed file: its functions, classes, top-level nodes and import aliases."""
+    """One parsed file: its functions, classes, top-level nodes, import aliases and node lists by kind."""
 
     source: SourceFile
-    aliases: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
     classes: list[ast.ClassDef] = field(default_factory=list)
     top_nodes: list[ast.AST] = field(default_factory=list)
     defined: set[str] = field(default_factory=set)
+    calls: list[ast.Call] = field(default_factory=list)
+    assigns: list[ast.Assign] = field(default_factory=list)
+    dicts: list[ast.Dict] = field(default_factory=list)
+    strings: list[ast.Constant] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -83,8 +91,10 @@ class Module:
 
 def index_module(source: SourceFile) -> Module:
     """Split a file's tree into functions (each with its own nodes), classes and top-level nodes."""
-    module = Module(source=source, aliases=import_aliases(source.tree, source.module, source.is_package))
-    _collect(source.tree, module, owner=None, prefix=source.module, class_name=None)
+    module = Module(source=source)
+    imports: list[ast.Import | ast.ImportFrom] = []
+    _collect(source.tree, module, imports)
+    module.aliases = aliases_from(imports, source.module, source.is_package)
     for stmt in source.tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             module.defined.add(stmt.name)
@@ -95,35 +105,52 @@ def index_module(source: SourceFile) -> Module:
     return module
 
 
-def _collect(node: ast.AST, module: Module, owner: Function | None, prefix: str, class_name: str | None) -> None:
+def _collect(tree: ast.Module, module: Module, imports: list[ast.Import | ast.ImportFrom]) -> None:
     """Walk once, giving each node to the innermost function that holds it (or the module)."""
-    stack: list[tuple[list[ast.AST], Function | None, str, str | None]] = [
-        (list(ast.iter_child_nodes(node)), owner, prefix, class_name)
-    ]
+    prefix = module.name
+    stack: list[tuple[ast.AST, Function | None, str, str | None]] = [(n, None, prefix, None) for n in reversed(tree.body)]
     while stack:
-        children, fn, pre, cls = stack.pop()
-        for child in children:
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                inner = Function(module=module, node=child, qualname=f"{pre}.{child.name}", class_name=cls)
-                module.functions.append(inner)
-                # decorators and defaults belong to the enclosing scope; annotations and body to the function
-                outer = [p for p in [*child.decorator_list, *child.args.defaults, *child.args.kw_defaults] if p is not None]
-                args = child.args
-                notes = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation]
-                stack.append((outer, fn, pre, cls))
-                stack.append((list(notes) + list(child.body), inner, f"{pre}.{child.name}", None))
-            elif isinstance(child, ast.ClassDef):
-                module.classes.append(child)
-                _add(child, module, fn)
-                stack.append(([*child.bases, *child.keywords, *child.decorator_list], fn, pre, cls))
-                stack.append((list(child.body), fn, f"{pre}.{child.name}", child.name))
-            else:
-                _add(child, module, fn)
-                stack.append((list(ast.iter_child_nodes(child)), fn, pre, cls))
+        node, fn, pre, cls = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = Function(module=module, node=node, qualname=f"{pre}.{node.name}", class_name=cls)
+            module.functions.append(inner)
+            # decorators and defaults belong to the enclosing scope; annotations and body to the function
+            args = node.args
+            outer = [p for p in [*node.decorator_list, *args.defaults, *args.kw_defaults] if p is not None]
+            notes = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation]
+            stack.extend((n, fn, pre, cls) for n in outer)
+            stack.extend((n, inner, f"{pre}.{node.name}", None) for n in reversed([*notes, *node.body]))
+            continue
+        if isinstance(node, ast.ClassDef):
+            module.classes.append(node)
+            stack.extend((n, fn, pre, cls) for n in [*node.bases, *node.keywords, *node.decorator_list])
+            stack.extend((n, fn, f"{pre}.{node.name}", node.name) for n in reversed(node.body))
+            _record(node, module, fn, imports)
+            continue
+        _record(node, module, fn, imports)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend((item, fn, pre, cls) for item in value if isinstance(item, ast.AST) and not isinstance(item, _SKIPPED))
+            elif isinstance(value, ast.AST) and not isinstance(value, _SKIPPED):
+                stack.append((value, fn, pre, cls))
 
 
-def _add(node: ast.AST, module: Module, fn: Function | None) -> None:
+def _record(node: ast.AST, module: Module, fn: Function | None, imports: list[ast.Import | ast.ImportFrom]) -> None:
     (fn.nodes if fn is not None else module.top_nodes).append(node)
+    kind = type(node)
+    if kind is ast.Call:
+        module.calls.append(node)  # type: ignore[arg-type]
+        if fn is not None:
+            fn.call_nodes.append(node)  # type: ignore[arg-type]
+    elif kind is ast.Assign:
+        module.assigns.append(node)  # type: ignore[arg-type]
+    elif kind is ast.Dict:
+        module.dicts.append(node)  # type: ignore[arg-type]
+    elif kind is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+        module.strings.append(node)  # type: ignore[arg-type]
+    elif kind is ast.Import or kind is ast.ImportFrom:
+        imports.append(node)  # type: ignore[arg-type]
 
 
 def const_str(node: ast.AST | None) -> str | None:

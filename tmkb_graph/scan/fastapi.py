@@ -63,8 +63,8 @@ def _elements(node: ast.AST | None) -> list[ast.expr]:
 
 def _apply_includes(project: Project, routers: dict[str, _Router]) -> None:
     for module in project.modules:
-        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "include_router":
+        for node in module.calls:
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "include_router":
                 if not node.args:
                     continue
                 key = _key(module, node.args[0], routers)

@@ -44,8 +44,8 @@ def _imports_flask(module: Module) -> bool:
 def _routers(project: Project) -> dict[str, _Router]:
     routers: dict[str, _Router] = {}
     for module in project.modules:
-        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+        for node in module.assigns:
+            if not isinstance(node.value, ast.Call):
                 continue
             made = module.resolve(node.value.func)
             if made not in ("flask.Flask", "flask.Blueprint"):
@@ -60,8 +60,8 @@ def _routers(project: Project) -> dict[str, _Router]:
 
 def _apply_registrations(project: Project, routers: dict[str, _Router]) -> None:
     for module in project.modules:
-        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register_blueprint":
+        for node in module.calls:
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "register_blueprint":
                 if not node.args:
                     continue
                 key = _router_key(module, node.args[0], routers)
@@ -115,8 +115,8 @@ def _route(fn: Function, key: str | None, routers: dict[str, _Router], hooks: di
 
 def _url_rules(project: Project, module: Module, routers: dict[str, _Router], hooks: dict[str, Evidence]) -> list[Route]:
     out = []
-    for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_url_rule"):
+    for node in module.calls:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "add_url_rule"):
             continue
         path = const_str(node.args[0]) if node.args else const_str(keyword(node, "rule"))
         view = keyword(node, "view_func") or (node.args[2] if len(node.args) > 2 else None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 
 
-def import_aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    """Local name -> the dotted name it was imported as, for the module's top-level and nested imports."""
+def aliases_from(nodes: list[ast.Import | ast.ImportFrom], module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> the dotted name it was imported as, for a module's imports (top-level and nested)."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tmkb_graph.scan.carries import CONTEXT_ORDER, carried
 from tmkb_graph.scan.claims import Claims, endpoint_claims, receiver_claims, store_claims, worker_claims
-from tmkb_graph.scan.controls import Signals
+from tmkb_graph.scan.controls import Signals, store_isolation_signals
 from tmkb_graph.scan.facts import Function
 from tmkb_graph.scan.model import Enqueue, Route, Site, Task
 from tmkb_graph.scan.names import TENANT_NAMES
@@ -186,8 +186,7 @@ class _Builder:
         if not self.models:
             return
         first = min(m.site for m in self.models.values())
-        rls = [e for fn in self.project.functions() for e in self.signals.direct(fn) if e.signal == "rls"]
-        self.component("database", {"type": "database"}, first, store_claims(rls))
+        self.component("database", {"type": "database"}, first, store_claims(store_isolation_signals(self.project)))
         for cid, chain, site in self.store_users:
             if model_used(chain, self.models) is None:
                 continue

@@ -36,8 +36,8 @@ def _celery_objects(project: Project) -> set[str]:
     """Names bound to a Celery() application anywhere in the project."""
     names: set[str] = set()
     for module in project.modules:
-        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+        for node in module.assigns:
+            if isinstance(node.value, ast.Call):
                 if module.resolve(node.value.func) in ("celery.Celery", "celery.app.Celery"):
                     names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
@@ -84,14 +84,14 @@ def _beat_scheduled(project: Project) -> list[Function]:
     """Functions a Celery beat schedule names ({"task": "proj.tasks.sweep"}) or add_periodic_task starts."""
     out: list[Function] = []
     for module in project.modules:
-        for node in module.top_nodes + [n for fn in module.functions for n in fn.nodes]:
-            if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
-                    if const_str(key) == "task" and const_str(value):
-                        fn = project.function_named(const_str(value), module)
-                        if fn is not None:
-                            out.append(fn)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_periodic_task":
+        for node in module.dicts:
+            for key, value in zip(node.keys, node.values):
+                if const_str(key) == "task" and const_str(value):
+                    fn = project.function_named(const_str(value), module)
+                    if fn is not None:
+                        out.append(fn)
+        for node in module.calls:
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "add_periodic_task":
                 for arg in node.args[1:2]:
                     ref = arg.func.value if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) else arg
                     fn = project.resolve_function(ref, module)
