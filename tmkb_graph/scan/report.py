@@ -53,7 +53,7 @@ def scan_directory(
     loaded = parse_architecture(text, file=f"<architecture inferred from {shown}>")
     analysed = analyze(loaded, library, today=today)
     located = point_at_code(analysed, inferred.sites, inferred.claims, shown)
-    located = located.model_copy(update={"warnings": located.warnings + [f"skipped: {n}" for n in notes]})
+    located = located.model_copy(update={"warnings": located.warnings + [f"scan: {n}" for n in notes]})
     return ScanResult(shown, len(walked.files), inferred.architecture, text, located, notes, inferred)
 
 
