@@ -99,3 +99,81 @@ def test_names_map_to_context_items():
     assert [item_for_name(n) for n in ("actor_id", "organization_id", "file_id", "body", "flag")] == [
         "user_id", "tenant_id", "resource_id", "payload", None,
     ]
+
+
+BEAT_APP = """
+    from celery import Celery
+    from models import Doc
+    app = Celery("jobs")
+    app.conf.beat_schedule = {"purge": {"task": "jobs.purge_old", "schedule": 3600}}
+
+    @app.task
+    def purge_old():
+        for doc in Doc.query.all():
+            doc.delete()
+"""
+
+
+def test_a_beat_schedule_starts_a_system_job_that_sweeps_every_tenant(tmp_path):
+    scanned = _scan(tmp_path, {"jobs.py": BEAT_APP, "models.py": MODELS})
+    arch = scanned.architecture
+    assert arch["components"]["scheduler"]["type"] == "scheduler"
+    assert {"from": "scheduler", "to": "purge_old_queue", "kind": "enqueue"} in arch["flows"]
+    open_findings = {(f.pattern, f.location) for f in scanned.result.findings if f.status == "open"}
+    assert ("TMKB-AUTHZ-014", "jobs.py:8 purge_old") in open_findings
+
+
+def test_names_that_clash_with_inferred_components_are_kept_apart(tmp_path):
+    app = """
+        from celery import shared_task
+        from flask import Flask, request
+        from models import Doc
+        app = Flask(__name__)
+
+        @shared_task
+        def database(doc_id):
+            Doc.query.get(doc_id)
+
+        @shared_task
+        def web(doc_id):
+            Doc.query.get(doc_id)
+
+        @app.post("/hooks/web")
+        def web_hook():
+            database.delay(request.json["id"])
+            return ""
+
+        @app.get("/docs/<int:doc_id>")
+        def read(doc_id):
+            web.delay(doc_id)
+            return ""
+    """
+    scanned = _scan(tmp_path, {"app.py": app, "models.py": MODELS})
+    components = scanned.architecture["components"]
+    assert components["database"]["type"] == "database" and components["web"]["type"] == "api"
+    assert components["database_2"]["type"] == "worker" and components["web_2"]["type"] == "worker"
+    assert components["web_sender"]["type"] == "external_service"
+    assert scanned.result is not None
+
+
+def test_an_enqueue_no_route_or_task_reaches_is_left_out_with_a_note(tmp_path):
+    app = """
+        from celery import shared_task
+        from flask import Flask
+        app = Flask(__name__)
+
+        @shared_task
+        def rebuild(item_id):
+            return item_id
+
+        @app.get("/ping")
+        def ping():
+            return "ok"
+
+        def cli_main():
+            rebuild.delay(1)
+    """
+    scanned = _scan(tmp_path, {"app.py": app})
+    assert [f for f in scanned.architecture["flows"] if f["kind"] == "enqueue"] == []
+    assert any("enqueues rebuild from code no route or task reaches" in n for n in scanned.notes)
+    assert any(w.startswith("scan: app.py:15: enqueues rebuild") for w in scanned.result.warnings)

@@ -19,7 +19,11 @@ _SKIPPED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 @dataclass(eq=False)
 class Function:
-    """A function or method and the nodes of its own body (nested functions are functions of their own)."""
+    """A function or method and the nodes of its own body (nested functions are functions of their own).
+
+    ``nodes`` keeps only the kinds detectors read: calls, comparisons, string constants, attribute
+    accesses, assignments and dict literals.
+    """
 
     module: "Module"
     node: FunctionNode
@@ -105,30 +109,48 @@ def index_module(source: SourceFile) -> Module:
     return module
 
 
+# the node kinds detectors read from a function's or the module's own list; others are only walked
+_KEPT = (ast.Call, ast.Compare, ast.Constant, ast.Attribute, ast.Assign, ast.AugAssign, ast.Dict, ast.Import, ast.ImportFrom)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAF_FIELDS = frozenset({"id", "attr", "name", "arg", "kind", "ctx", "op", "level", "module", "type_comment",
+                          "simple", "is_async", "conversion", "asname"})
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold other nodes (cached per class)."""
+    found = _CHILD_FIELDS.get(kind)
+    if found is None:
+        found = _CHILD_FIELDS[kind] = tuple(
+            f for f in kind._fields if f not in _LEAF_FIELDS and not (kind is ast.Constant and f == "value")  # type: ignore[attr-defined]
+        )
+    return found
+
+
 def _collect(tree: ast.Module, module: Module, imports: list[ast.Import | ast.ImportFrom]) -> None:
     """Walk once, giving each node to the innermost function that holds it (or the module)."""
     prefix = module.name
     stack: list[tuple[ast.AST, Function | None, str, str | None]] = [(n, None, prefix, None) for n in reversed(tree.body)]
     while stack:
         node, fn, pre, cls = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            inner = Function(module=module, node=node, qualname=f"{pre}.{node.name}", class_name=cls)
+        kind = type(node)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            inner = Function(module=module, node=node, qualname=f"{pre}.{node.name}", class_name=cls)  # type: ignore[arg-type, attr-defined]
             module.functions.append(inner)
             # decorators and defaults belong to the enclosing scope; annotations and body to the function
-            args = node.args
-            outer = [p for p in [*node.decorator_list, *args.defaults, *args.kw_defaults] if p is not None]
+            args = node.args  # type: ignore[attr-defined]
+            outer = [p for p in [*node.decorator_list, *args.defaults, *args.kw_defaults] if p is not None]  # type: ignore[attr-defined]
             notes = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation]
             stack.extend((n, fn, pre, cls) for n in outer)
-            stack.extend((n, inner, f"{pre}.{node.name}", None) for n in reversed([*notes, *node.body]))
+            stack.extend((n, inner, f"{pre}.{node.name}", None) for n in reversed([*notes, *node.body]))  # type: ignore[attr-defined]
             continue
-        if isinstance(node, ast.ClassDef):
-            module.classes.append(node)
-            stack.extend((n, fn, pre, cls) for n in [*node.bases, *node.keywords, *node.decorator_list])
-            stack.extend((n, fn, f"{pre}.{node.name}", node.name) for n in reversed(node.body))
-            _record(node, module, fn, imports)
+        if kind is ast.ClassDef:
+            module.classes.append(node)  # type: ignore[arg-type]
+            stack.extend((n, fn, pre, cls) for n in [*node.bases, *node.keywords, *node.decorator_list])  # type: ignore[attr-defined]
+            stack.extend((n, fn, f"{pre}.{node.name}", node.name) for n in reversed(node.body))  # type: ignore[attr-defined]
             continue
-        _record(node, module, fn, imports)
-        for name in node._fields:
+        if isinstance(node, _KEPT):
+            _record(node, kind, module, fn, imports)
+        for name in _child_fields(kind):
             value = getattr(node, name, None)
             if type(value) is list:
                 stack.extend((item, fn, pre, cls) for item in value if isinstance(item, ast.AST) and not isinstance(item, _SKIPPED))
@@ -136,9 +158,13 @@ def _collect(tree: ast.Module, module: Module, imports: list[ast.Import | ast.Im
                 stack.append((value, fn, pre, cls))
 
 
-def _record(node: ast.AST, module: Module, fn: Function | None, imports: list[ast.Import | ast.ImportFrom]) -> None:
+def _record(node: ast.AST, kind: type, module: Module, fn: Function | None, imports: list[ast.Import | ast.ImportFrom]) -> None:
+    if kind is ast.Import or kind is ast.ImportFrom:
+        imports.append(node)  # type: ignore[arg-type]
+        return
+    if kind is ast.Constant and not isinstance(node.value, str):  # type: ignore[attr-defined]
+        return
     (fn.nodes if fn is not None else module.top_nodes).append(node)
-    kind = type(node)
     if kind is ast.Call:
         module.calls.append(node)  # type: ignore[arg-type]
         if fn is not None:
@@ -147,10 +173,8 @@ def _record(node: ast.AST, module: Module, fn: Function | None, imports: list[as
         module.assigns.append(node)  # type: ignore[arg-type]
     elif kind is ast.Dict:
         module.dicts.append(node)  # type: ignore[arg-type]
-    elif kind is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+    elif kind is ast.Constant:
         module.strings.append(node)  # type: ignore[arg-type]
-    elif kind is ast.Import or kind is ast.ImportFrom:
-        imports.append(node)  # type: ignore[arg-type]
 
 
 def const_str(node: ast.AST | None) -> str | None:

@@ -9,6 +9,7 @@ deliveries to workers, and reads and writes of the database.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from tmkb_graph.scan.webhooks import is_webhook, provider_of
 
 API_IDS = {"flask": "web", "fastapi": "api", "django": "django_app"}
 _ZONES = {"api": "internet", "webhook_receiver": "internet", "external_service": "third_party"}
+MAX_ROUTE = 900  # the format takes routes up to 1,000 characters, method included
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -55,6 +57,7 @@ class _Builder:
         self.out = Inferred(architecture={"version": 1, "name": name})
         self.owners: dict[int, set[str]] = {}
         self.store_users: list[tuple[str, list[Function], Site]] = []
+        self.reserved = set(API_IDS.values()) | {"database", "scheduler"}
 
     # components -------------------------------------------------------------------------------
     def component(self, cid: str, spec: dict[str, Any], site: Site, claims: Claims | None = None) -> None:
@@ -86,10 +89,13 @@ class _Builder:
             existing.carries = [c for c in existing.carries if c in carries]
 
     # routes -----------------------------------------------------------------------------------
-    def routes(self, routes: list[Route], multi: bool) -> None:
+    def routes(self, routes: list[Route]) -> None:
         endpoints: dict[str, list[dict[str, Any]]] = {}
         seen: set[tuple[str, str]] = set()
         for route in sorted(routes, key=lambda r: (r.site, r.path)):
+            if len(route.path) > MAX_ROUTE:
+                self.out.notes.append(f"{route.site}: a route of {len(route.path):,} characters; left out")
+                continue
             chain = self.project.reach(route.handler)
             signals = self.signals.reached(route.handler) + route.evidence
             if is_webhook(route, signals):
@@ -135,25 +141,29 @@ class _Builder:
         spec = {"type": "webhook_receiver", "language": "python", "framework": route.framework,
                 "endpoints": [{"route": f"{method} {route.path}", "operation": "create"}]}
         self.component(cid, spec, route.site, receiver_claims(signals))
+        if provider in self.reserved or self.components.get(provider, {}).get("type", "external_service") != "external_service":
+            provider = f"{provider}_sender"
         if provider not in self.components:
             self.component(provider, {"type": "external_service"}, route.site)
         carries = ["payload", "signature"] if any(e.signal == "signature_header" for e in signals) else ["payload"]
         self.flow(provider, cid, "webhook", route.site, carries)
 
     def unique(self, cid: str) -> str:
+        """``cid``, or ``cid_2``, ``cid_3``... when a component (or a reserved id) has it already."""
         candidate, n = cid, 2
-        while candidate in self.components:
+        while candidate in self.components or candidate in self.reserved:
             candidate, n = f"{cid}_{n}", n + 1
         return candidate
 
     # tasks ------------------------------------------------------------------------------------
     def tasks(self, tasks: dict[str, Task], multi: bool) -> dict[str, str]:
         names: dict[str, str] = {}
-        plain = [t.function.name for t in tasks.values()]
+        plain = Counter(t.function.name for t in tasks.values())
         for key in sorted(tasks):
             task = tasks[key]
-            worker = _safe(task.function.name if plain.count(task.function.name) == 1 else task.key)
-            worker = self.unique(worker) if worker in self.components else worker
+            worker = self.unique(_safe(task.function.name if plain[task.function.name] == 1 else task.key))
+            while f"{worker}_queue" in self.components:
+                worker = self.unique(f"{worker}_task")
             names[key] = worker
             queue = f"{worker}_queue"
             self.own(task.function, worker)
@@ -175,9 +185,12 @@ class _Builder:
                 self.out.notes.append(f"{call.site}: enqueues {task.function.name} from code no route or task reaches; left out")
             for producer in producers:
                 self.flow(producer, f"{worker}_queue", "enqueue", call.site, carried(call, task))
+        feeding_by_queue: dict[str, list[list[str]]] = {}
+        for f in self.flows.values():
+            feeding_by_queue.setdefault(f.target, []).append(f.carries or [])
         for worker in workers.values():
             queue = f"{worker}_queue"
-            feeding = [f.carries or [] for f in self.flows.values() if f.target == queue]
+            feeding = feeding_by_queue.get(queue, [])
             common = [item for item in CONTEXT_ORDER if feeding and all(item in c for c in feeding)]
             self.flow(queue, worker, "deliver", self.out.sites[worker], common)
 
@@ -224,7 +237,7 @@ def infer_architecture(
     """Build the architecture dict and its side map from what the detectors found."""
     multi = _multi_tenant(tasks, models, signals, routes)
     builder = _Builder(project, signals, models, name)
-    builder.routes(routes, multi)
+    builder.routes(routes)
     workers = builder.tasks(tasks, multi)
     builder.enqueues(enqueues, workers)
     builder.store()
@@ -273,5 +286,6 @@ def _evidence_text(claims: Claims) -> str:
 
 
 def _safe(name: str) -> str:
-    cleaned = _ID_UNSAFE.sub("_", name)
+    """A component id from a name: letters, digits, _ . - only, starting with a letter or _, at most 120 characters."""
+    cleaned = _ID_UNSAFE.sub("_", name)[:120]
     return cleaned if cleaned[:1].isalpha() or cleaned[:1] == "_" else f"_{cleaned}"

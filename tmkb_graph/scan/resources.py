@@ -41,7 +41,7 @@ def detect_models(modules: list[Module]) -> dict[str, ModelClass]:
     out: dict[str, ModelClass] = {}
     for module in modules:
         for cls in module.classes:
-            if not _is_model(module, cls):
+            if len(cls.name) > 120 or not _is_model(module, cls):
                 continue
             fields, random_ids = _fields(cls)
             out.setdefault(cls.name, ModelClass(cls.name, Site(module.source.rel, cls.lineno), frozenset(fields), random_ids))
