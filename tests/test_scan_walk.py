@@ -83,3 +83,30 @@ def test_module_names_follow_packages():
     assert module_name("app/files.py") == "app.files"
     assert module_name("app/__init__.py") == "app"
     assert module_name("manage.py") == "manage"
+
+
+def test_dependency_folders_are_skipped_with_a_note(tmp_path):
+    root = _tree(tmp_path)
+    for folder in (".venv/lib", "node_modules/pkg", ".git"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "mod.py").write_text(GOOD)
+    walked = walk_python(root, progress=False)
+    assert [f.rel for f in walked.files] == ["good.py"]
+    assert sorted(walked.notes) == [
+        ".venv: a dependency or virtualenv folder; skipped",
+        "node_modules: a dependency or virtualenv folder; skipped",
+    ]
+
+
+def test_a_folder_with_thousands_of_files_is_skipped_with_a_note(tmp_path, monkeypatch):
+    from tmkb_graph.scan import walk
+
+    monkeypatch.setattr(walk, "MAX_FILES_PER_DIR", 10)
+    root = _tree(tmp_path)
+    generated = root / "generated"
+    generated.mkdir()
+    for i in range(11):
+        (generated / f"g{i}.py").write_text("x = 1\n")
+    walked = walk_python(root, progress=False)
+    assert [f.rel for f in walked.files] == ["good.py"]
+    assert walked.notes == ["generated: 11 files in one folder (over 10); looks generated or vendored; skipped with everything below it"]

@@ -11,7 +11,9 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 20_000
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"})
+MAX_FILES_PER_DIR = 5_000  # one folder holding more is generated or vendored, not an app's code
+_QUIET_SKIPS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis"})
+_DEPENDENCY_DIRS = frozenset({"node_modules", ".venv", "venv", ".tox", ".nox", "site-packages", "dist-packages", ".eggs"})
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,17 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
+        if len(filenames) > MAX_FILES_PER_DIR:
+            notes.append(f"{_rel(here, root) or '.'}: {len(filenames):,} files in one folder (over {MAX_FILES_PER_DIR:,}); "
+                         "looks generated or vendored; skipped with everything below it")
+            dirnames[:] = []
+            continue
         kept = []
         for name in sorted(dirnames):
-            if name in _SKIP_DIRS:
+            if name in _QUIET_SKIPS:
+                continue
+            if name in _DEPENDENCY_DIRS:
+                notes.append(f"{_rel(here / name, root)}: a dependency or virtualenv folder; skipped")
                 continue
             if (here / name).is_symlink():
                 notes.append(f"{_rel(here / name, root)}: a symbolic link to a directory; not followed")
@@ -90,7 +100,8 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
 
 
 def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    rel = path.relative_to(root).as_posix()
+    return "" if rel == "." else rel
 
 
 def _inside(path: Path, root_real: Path) -> bool:
