@@ -38,6 +38,8 @@ PERMISSION_CALLS = frozenset({
     "can", "has_permission", "check_permission", "authorize", "has_perm", "check_object_permissions",
     "user_can", "can_access", "can_edit", "can_view", "can_read", "can_write", "ensure_access", "assert_can_access",
 })
+_PERMISSION_PREFIXES = ("can_", "user_can", "may_", "authorize", "check_access", "check_perm", "ensure_can",
+                        "assert_can", "has_access", "has_object_perm", "is_allowed")
 DEDUPE_FIELDS = frozenset({
     "event_id", "delivery_id", "idempotency_key", "webhook_id", "stripe_event_id", "github_delivery_id",
     "delivery_guid", "message_id",
@@ -169,7 +171,7 @@ def _call_signals(fn: Function, call: ast.Call, add, calls: list[ast.Call]) -> N
         add("provider_refetch", call, f"re-fetches the event with {name}(...)")
     elif short in ("get", "request", "fetch") and any(_mentions_provider_api(a) for a in call.args):
         add("provider_refetch", call, "re-fetches the object from the provider's API")
-    elif short in PERMISSION_CALLS and (call.args or call.keywords):
+    elif (short in PERMISSION_CALLS or short.startswith(_PERMISSION_PREFIXES)) and (call.args or call.keywords):
         if is_user_ref(call) or short == "check_object_permissions":
             add("permission_call", call, f"calls {dotted(call.func) or short}(...)")
     elif short in ("tenant_context", "schema_context"):
@@ -230,8 +232,22 @@ class Signals:
         return self._direct[key]
 
     def reached(self, fn: Function) -> list[Evidence]:
-        """``fn``'s signals and those of the functions it calls (decorator authn only counts on ``fn``)."""
+        """``fn``'s signals, those of the functions it calls, and those of the project decorators
+        wrapped around it (a ``@verify_signature`` whose wrapper compares the HMAC). A login
+        decorator counts only on ``fn`` itself."""
         out = list(self.direct(fn))
-        for callee in self.project.reach(fn)[1:]:
+        for callee in self.project.reach(fn)[1:] + self._decorators(fn):
             out.extend(e for e in self.direct(callee) if e.signal != "authn")
         return out
+
+    def _decorators(self, fn: Function) -> list[Function]:
+        """Project functions used as ``fn``'s decorators, their nested wrappers, and what those call."""
+        found: list[Function] = []
+        for deco in fn.node.decorator_list:
+            target = self.project.resolve_function(deco.func if isinstance(deco, ast.Call) else deco, fn.module)
+            if target is None or target is fn:
+                continue
+            nested = [f for f in target.module.functions if f.qualname.startswith(target.qualname + ".")]
+            for wrapper in [target, *nested]:
+                found.extend(f for f in self.project.reach(wrapper) if f not in found)
+        return found

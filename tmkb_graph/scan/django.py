@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from tmkb_graph.scan.controls import Signals
+from tmkb_graph.scan.controls import AUTH_DECORATORS, Signals
 from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
@@ -118,6 +118,10 @@ class _Django:
         for base in cls.bases:
             if last_part(module.resolve(base)) in _AUTH_MIXINS:
                 out.append(Evidence("authn", site, f"{cls.name} uses {last_part(dotted(base))}"))
+        for deco in cls.decorator_list:  # @method_decorator(login_required, name="dispatch")
+            if isinstance(deco, ast.Call) and last_part(dotted(deco.func)) == "method_decorator" and deco.args:
+                if last_part(dotted(deco.args[0].func if isinstance(deco.args[0], ast.Call) else deco.args[0])) in AUTH_DECORATORS:
+                    out.append(Evidence("authn", Site(module.source.rel, deco.lineno), f"{cls.name} is wrapped in a login decorator"))
         explicit = False
         for stmt in cls.body:
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "permission_classes" for t in stmt.targets):

@@ -29,7 +29,7 @@ def _enqueue(fn: Function, call: ast.Call) -> Enqueue | None:
     method = call.func.attr
     site = Site(fn.file, call.lineno)
     receiver = call.func.value
-    if method in ("delay", "send"):
+    if method in ("delay", "send", "s", "si"):  # .s()/.si() build a Celery signature: a message with its arguments
         return Enqueue(site, fn, receiver, None, _plain_args(call.args, call.keywords))
     if method in ("apply_async", "send_with_options"):
         return Enqueue(site, fn, receiver, None, _packed_args(call, 0))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tmkb_graph.scan.controls import Signals
 from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
+from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
 from tmkb_graph.scan.routing import HTTP_VERBS, join_paths, methods_of
@@ -22,7 +23,7 @@ _AUTH_DEPENDENCY_WORDS = ("user", "auth", "token", "login", "principal", "sessio
 @dataclass
 class _Router:
     prefix: str | None
-    dependencies: list[ast.expr] = field(default_factory=list)
+    dependencies: list[tuple[ast.expr, Module]] = field(default_factory=list)
     parent_prefix: str | None = None
 
 
@@ -32,11 +33,12 @@ def detect_fastapi(project: Project, signals: Signals) -> list[Route]:
     if not routers:
         return []
     _apply_includes(project, routers)
+    aliases = _dependency_aliases(project)
     routes: list[Route] = []
     for module in project.modules:
         for fn in module.functions:
             for deco in fn.node.decorator_list:
-                route = _route(project, signals, fn, deco, routers)
+                route = _route(project, signals, fn, deco, routers, aliases)
                 if route is not None:
                     routes.append(route)
     return routes
@@ -50,7 +52,7 @@ def _routers(project: Project) -> dict[str, _Router]:
                 made = module.resolve(node.value.func)
                 if made in ("fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"):
                     deps = keyword(node.value, "dependencies")
-                    router = _Router(const_str(keyword(node.value, "prefix")), _elements(deps))
+                    router = _Router(const_str(keyword(node.value, "prefix")), [(d, module) for d in _elements(deps)])
                     for target in node.targets:
                         if isinstance(target, ast.Name):
                             routers[f"{module.name}.{target.id}"] = router
@@ -71,7 +73,7 @@ def _apply_includes(project: Project, routers: dict[str, _Router]) -> None:
                 if key is None:
                     continue
                 routers[key].parent_prefix = const_str(keyword(node, "prefix"))
-                routers[key].dependencies += _elements(keyword(node, "dependencies"))
+                routers[key].dependencies += [(d, module) for d in _elements(keyword(node, "dependencies"))]
 
 
 def _key(module: Module, node: ast.AST, routers: dict[str, _Router]) -> str | None:
@@ -82,7 +84,28 @@ def _key(module: Module, node: ast.AST, routers: dict[str, _Router]) -> str | No
     return matches[0] if len(matches) == 1 else None
 
 
-def _route(project: Project, signals: Signals, fn: Function, deco: ast.AST, routers: dict[str, _Router]) -> Route | None:
+def _dependency_aliases(project: Project) -> dict[str, tuple[ast.expr, Module]]:
+    """Module-level names bound to an annotation holding Depends(...):
+    ``CurrentUser = Annotated[User, Depends(get_current_user)]``."""
+    out: dict[str, tuple[ast.expr, Module]] = {}
+    for module in project.modules:
+        for stmt in module.source.tree.body:
+            value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+            if value is None or not any(isinstance(n, ast.Call) and last_part(dotted(n.func)) in ("Depends", "Security") for n in ast.walk(value)):
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            out.update((f"{module.name}.{t.id}", (value, module)) for t in targets if isinstance(t, ast.Name))
+    return out
+
+
+def _route(
+    project: Project,
+    signals: Signals,
+    fn: Function,
+    deco: ast.AST,
+    routers: dict[str, _Router],
+    aliases: dict[str, tuple[ast.expr, Module]],
+) -> Route | None:
     if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)):
         return None
     verb = deco.func.attr
@@ -96,32 +119,41 @@ def _route(project: Project, signals: Signals, fn: Function, deco: ast.AST, rout
         return None
     router = routers[key]
     methods = methods_of(keyword(deco, "methods")) if verb == "api_route" else [verb.upper()]
-    dependencies = router.dependencies + _elements(keyword(deco, "dependencies")) + _parameter_dependencies(fn)
-    evidence = _dependency_evidence(project, signals, fn, dependencies)
+    own = [(d, fn.module) for d in _elements(keyword(deco, "dependencies"))]
+    dependencies = router.dependencies + own + _parameter_dependencies(fn, aliases)
+    evidence = _dependency_evidence(project, signals, dependencies)
     full = join_paths(router.parent_prefix, router.prefix, path)
     return Route("fastapi", methods, full, fn, Site(fn.file, fn.line), evidence)
 
 
-def _parameter_dependencies(fn: Function) -> list[ast.expr]:
-    """Depends(...) and Security(...) in parameter defaults and Annotated[...] annotations."""
+def _parameter_dependencies(fn: Function, aliases: dict[str, tuple[ast.expr, Module]]) -> list[tuple[ast.expr, Module]]:
+    """Depends(...) and Security(...) in parameter defaults and Annotated[...] annotations,
+    also through an alias such as ``CurrentUser``."""
     args = fn.node.args
-    found: list[ast.expr] = [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
-    found += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation is not None]
+    found = [(d, fn.module) for d in [*args.defaults, *args.kw_defaults] if d is not None]
+    for annotation in [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.annotation is not None]:
+        found.append((annotation, fn.module))
+        alias = aliases.get(fn.resolve(annotation) or "")
+        if alias is not None:
+            found.append(alias)
     return found
 
 
-def _dependency_evidence(project: Project, signals: Signals, fn: Function, nodes: list[ast.expr]) -> list[Evidence]:
+def _dependency_evidence(
+    project: Project, signals: Signals, nodes: list[tuple[ast.expr, Module]]
+) -> list[Evidence]:
+    """authn for a dependency named for a user, auth or token; and the signals in every dependency's code."""
     out: list[Evidence] = []
-    for node in nodes:
+    for node, module in nodes:
         for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
-            if last_part(fn.resolve(call.func)) not in ("Depends", "Security") or not call.args:
+            if last_part(module.resolve(call.func)) not in ("Depends", "Security") or not call.args:
                 continue
             target = call.args[0]
-            name = last_part(fn.resolve(target.func if isinstance(target, ast.Call) else target))
-            site = Site(fn.file, getattr(call, "lineno", fn.line))
+            name = last_part(module.resolve(target.func if isinstance(target, ast.Call) else target))
+            site = Site(module.source.rel, call.lineno)
             if any(word in name.lower() for word in _AUTH_DEPENDENCY_WORDS):
                 out.append(Evidence("authn", site, f"depends on {name}"))
-            dependency = project.resolve_function(target.func if isinstance(target, ast.Call) else target, fn.module)
+            dependency = project.resolve_function(target.func if isinstance(target, ast.Call) else target, module)
             if dependency is not None:
                 out.extend(e for e in signals.reached(dependency) if e.signal != "authn")
     return out

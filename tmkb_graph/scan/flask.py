@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from tmkb_graph.scan.controls import AUTH_DECORATORS
 from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
@@ -120,9 +121,41 @@ def _url_rules(project: Project, module: Module, routers: dict[str, _Router], ho
             continue
         path = const_str(node.args[0]) if node.args else const_str(keyword(node, "rule"))
         view = keyword(node, "view_func") or (node.args[2] if len(node.args) > 2 else None)
-        target = project.resolve_function(view, module) if view is not None else None
-        if path is None or target is None:
+        if path is None or view is None:
             continue
         key = _router_key(module, node.func.value, routers)
-        out.append(_route(target, key, routers, hooks, path, methods_of(keyword(node, "methods"))))
+        if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
+            out.extend(_method_view_routes(project, module, view.func.value, key, routers, hooks, path))
+            continue
+        target = project.resolve_function(view, module)
+        if target is not None:
+            out.append(_route(target, key, routers, hooks, path, methods_of(keyword(node, "methods"))))
     return out
+
+
+def _method_view_routes(
+    project: Project, module: Module, cls_ref: ast.AST, key: str | None,
+    routers: dict[str, _Router], hooks: dict[str, Evidence], path: str,
+) -> list[Route]:
+    """A MethodView registered with add_url_rule(view_func=View.as_view(...)): one route per method it defines."""
+    found = project.class_named(module.resolve(cls_ref))
+    if found is None:
+        return []
+    out = []
+    for verb in HTTP_VERBS:
+        method = project.method(found[0], found[1], verb)
+        if method is not None:
+            route = _route(method, key, routers, hooks, path, [verb.upper()])
+            route.evidence += _class_decorator_evidence(found[0], found[1], method)
+            out.append(route)
+    return out
+
+
+def _class_decorator_evidence(module: Module, cls: ast.ClassDef, method: Function) -> list[Evidence]:
+    """``decorators = [login_required]`` on a MethodView applies to every method."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "decorators" for t in stmt.targets):
+            names = [last_part(module.resolve(e)) for e in getattr(stmt.value, "elts", [])]
+            if any(n in AUTH_DECORATORS for n in names):
+                return [Evidence("authn", Site(module.source.rel, stmt.lineno), f"{cls.name}.decorators demands a login")]
+    return []
