@@ -53,6 +53,7 @@ SDK_VERIFIERS = {
 }
 SDK_WEBHOOK_CLASSES = ("svix.webhooks.Webhook", "svix.Webhook", "standardwebhooks.webhooks.Webhook", "standardwebhooks.Webhook")
 PROVIDER_APIS = ("api.github.com", "api.stripe.com", "/events/")
+_RECORDED_ONCE = re.compile(r"insert\s.*\b(event_id|delivery_id|idempotency_key|webhook_id)\b.*\bon\s+conflict\b", re.IGNORECASE | re.DOTALL)
 _RLS = re.compile(r"set_config\(\s*'app\.|\bSET\s+(LOCAL\s+)?app\.|ROW\s+LEVEL\s+SECURITY", re.IGNORECASE)
 
 
@@ -194,6 +195,8 @@ def _string_signals(text: str, node: ast.AST, add) -> None:
         add("signature_header", node, f"reads the {text} header")
     if _RLS.search(text):
         add("rls", node, "sets the tenant for the store's row-level security")
+    if _RECORDED_ONCE.search(text):
+        add("event_dedupe", node, "records the event id under a unique constraint (insert ... on conflict)")
 
 
 def _short(node: ast.AST) -> str:

@@ -13,15 +13,15 @@ USER_NAMES = frozenset({
 })
 TENANT_NAMES = frozenset({
     "tenant", "tenant_id", "org", "org_id", "organization", "organization_id", "account_id", "workspace",
-    "workspace_id", "company", "company_id", "current_tenant", "current_org",
+    "workspace_id", "company", "company_id", "team", "team_id", "current_tenant", "current_org",
 })
 OWNER_FIELDS = frozenset({
     "owner_id", "user_id", "created_by_id", "author_id", "owner", "user", "created_by", "author",
     "uploaded_by_id", "uploaded_by", "uploader_id", "requested_by", "requested_by_id",
 })
 TENANT_FIELDS = frozenset({
-    "tenant_id", "org_id", "organization_id", "account_id", "workspace_id", "company_id", "tenant", "org",
-    "organization", "account", "workspace", "company",
+    "tenant_id", "org_id", "organization_id", "account_id", "workspace_id", "company_id", "team_id", "tenant", "org",
+    "organization", "account", "workspace", "company", "team",
 })
 PAYLOAD_NAMES = frozenset({
     "payload", "body", "data", "event", "event_data", "json", "raw", "raw_body", "message", "request_data",
@@ -31,13 +31,16 @@ SOFT_DELETE_FIELDS = frozenset({"deleted_at", "is_deleted", "deleted", "archived
 
 
 def parts_of(node: ast.AST) -> list[str]:
-    """The names in an expression's attribute chains and calls: g.user.id -> [g, user, id]."""
+    """The names in an expression's attribute chains, calls and string keys:
+    g.user.id -> [g, user, id]; user["team_id"] -> [user, team_id]."""
     out: list[str] = []
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
             out.append(sub.id)
         elif isinstance(sub, ast.Attribute):
             out.append(sub.attr)
+        elif isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str):
+            out.append(sub.slice.value)
     return out
 
 
