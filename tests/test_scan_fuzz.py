@@ -13,7 +13,7 @@ from tmkb_graph.scan import scan_directory
 
 LIBRARY = load_library()
 IDENT = st.from_regex(r"[A-Za-z_\u00c0-\u024f][A-Za-z0-9_\u00c0-\u024f]{0,300}", fullmatch=True).filter(
-    lambda s: s not in {"def", "class", "return", "import", "from", "if", "for", "in", "is", "not", "and", "or", "None",
+    lambda s: s.isidentifier() and s not in {"def", "class", "return", "import", "from", "if", "for", "in", "is", "not", "and", "or", "None",
                         "True", "False", "with", "as", "pass", "else", "elif", "while", "try", "except", "lambda",
                         "yield", "del", "global", "raise", "assert", "break", "continue", "finally", "async",
                         "await", "nonlocal", "match", "case", "type", "_"}
