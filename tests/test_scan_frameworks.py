@@ -128,3 +128,35 @@ def test_celery_signature_is_an_enqueue(tmp_path):
     })
     enqueues = {f["to"]: f.get("carries", []) for f in arch["flows"] if f["kind"] == "enqueue"}
     assert enqueues == {"resize_queue": ["user_id", "resource_id"], "publish_queue": []}
+
+
+def test_nested_blueprints_and_routers_add_their_parents_prefixes(tmp_path):
+    arch = _arch(tmp_path, {
+        "flask_app.py": """
+            from flask import Blueprint, Flask
+            app = Flask(__name__)
+            api = Blueprint("api", __name__, url_prefix="/api")
+            files = Blueprint("files", __name__, url_prefix="/files")
+
+            @files.get("/<int:file_id>")
+            def get_file(file_id): ...
+
+            api.register_blueprint(files)
+            app.register_blueprint(api, url_prefix="/v1")
+        """,
+        "fast_app.py": """
+            from fastapi import APIRouter, Depends, FastAPI
+            def get_current_user(): ...
+            app = FastAPI()
+            v2 = APIRouter(prefix="/v2", dependencies=[Depends(get_current_user)])
+            items = APIRouter()
+
+            @items.get("/{item_id}")
+            def read_item(item_id: int): ...
+
+            v2.include_router(items, prefix="/items")
+            app.include_router(v2)
+        """,
+    })
+    assert list(_endpoints(arch, "web")) == ["GET /v1/files/{file_id}"]
+    assert _endpoints(arch, "api") == {"GET /v2/items/{item_id}": ["authn"]}

@@ -24,7 +24,8 @@ _AUTH_DEPENDENCY_WORDS = ("user", "auth", "token", "login", "principal", "sessio
 class _Router:
     prefix: str | None
     dependencies: list[tuple[ast.expr, Module]] = field(default_factory=list)
-    parent_prefix: str | None = None
+    include_prefix: str | None = None
+    parent: str | None = None  # the router this one is included in (None for the app)
 
 
 def detect_fastapi(project: Project, signals: Signals) -> list[Route]:
@@ -72,8 +73,11 @@ def _apply_includes(project: Project, routers: dict[str, _Router]) -> None:
                 key = _key(module, node.args[0], routers)
                 if key is None:
                     continue
-                routers[key].parent_prefix = const_str(keyword(node, "prefix"))
+                routers[key].include_prefix = const_str(keyword(node, "prefix"))
                 routers[key].dependencies += [(d, module) for d in _elements(keyword(node, "dependencies"))]
+                owner = _key(module, node.func.value, routers)
+                if owner is not None and owner != key:
+                    routers[key].parent = owner
 
 
 def _key(module: Module, node: ast.AST, routers: dict[str, _Router]) -> str | None:
@@ -117,12 +121,19 @@ def _route(
     path = const_str(deco.args[0]) if deco.args else const_str(keyword(deco, "path"))
     if path is None:
         return None
-    router = routers[key]
     methods = methods_of(keyword(deco, "methods")) if verb == "api_route" else [verb.upper()]
-    own = [(d, fn.module) for d in _elements(keyword(deco, "dependencies"))]
-    dependencies = router.dependencies + own + _parameter_dependencies(fn, aliases)
+    dependencies = [(d, fn.module) for d in _elements(keyword(deco, "dependencies"))] + _parameter_dependencies(fn, aliases)
+    prefixes: list[str | None] = []
+    seen: set[str] = set()
+    current: str | None = key
+    while current is not None and current not in seen:  # an included router's prefix follows its parents'
+        seen.add(current)
+        router = routers[current]
+        prefixes[:0] = [router.include_prefix, router.prefix]
+        dependencies += router.dependencies
+        current = router.parent
     evidence = _dependency_evidence(project, signals, dependencies)
-    full = join_paths(router.parent_prefix, router.prefix, path)
+    full = join_paths(*prefixes, path)
     return Route("fastapi", methods, full, fn, Site(fn.file, fn.line), evidence)
 
 

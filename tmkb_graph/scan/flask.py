@@ -18,6 +18,7 @@ _AUTH_HOOK_MARKS = ("is_authenticated", "verify_jwt_in_request", "login_required
 class _Router:
     kind: str  # app | blueprint
     prefix: str | None
+    parent: str | None = None  # the blueprint a nested blueprint is registered on
 
 
 def detect_flask(project: Project) -> list[Route]:
@@ -66,9 +67,14 @@ def _apply_registrations(project: Project, routers: dict[str, _Router]) -> None:
                 if not node.args:
                     continue
                 key = _router_key(module, node.args[0], routers)
+                if key is None:
+                    continue
                 prefix = const_str(keyword(node, "url_prefix"))
-                if key is not None and prefix is not None:
+                if prefix is not None:
                     routers[key].prefix = prefix
+                owner = _router_key(module, node.func.value, routers)
+                if owner is not None and owner != key and routers[owner].kind == "blueprint":
+                    routers[key].parent = owner
 
 
 def _router_key(module: Module, node: ast.AST, routers: dict[str, _Router]) -> str | None:
@@ -109,9 +115,16 @@ def _decorated_routes(fn: Function, deco: ast.AST, routers: dict[str, _Router], 
 
 
 def _route(fn: Function, key: str | None, routers: dict[str, _Router], hooks: dict[str, Evidence], path: str, methods: list[str]) -> Route:
-    prefix = routers[key].prefix if key else None
-    evidence = [hooks[key]] if key in hooks else []
-    return Route("flask", methods, join_paths(prefix, path), fn, Site(fn.file, fn.line), evidence)
+    prefixes: list[str | None] = []
+    evidence: list[Evidence] = []
+    seen: set[str] = set()
+    while key is not None and key not in seen:  # a nested blueprint's prefix follows its parents'
+        seen.add(key)
+        prefixes.insert(0, routers[key].prefix)
+        if key in hooks:
+            evidence.append(hooks[key])
+        key = routers[key].parent
+    return Route("flask", methods, join_paths(*prefixes, path), fn, Site(fn.file, fn.line), evidence)
 
 
 def _url_rules(project: Project, module: Module, routers: dict[str, _Router], hooks: dict[str, Evidence]) -> list[Route]:
