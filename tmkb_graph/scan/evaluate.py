@@ -26,6 +26,18 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def newcombe_difference(k1: int, n1: int, k2: int, n2: int, z: float = Z_95) -> tuple[float, float, float]:
+    """p1 - p2 and its 95% interval by Newcombe's hybrid score method (from the two Wilson intervals)."""
+    p1 = k1 / n1 if n1 else 0.0
+    p2 = k2 / n2 if n2 else 0.0
+    l1, u1 = wilson_interval(k1, n1, z)
+    l2, u2 = wilson_interval(k2, n2, z)
+    difference = p1 - p2
+    low = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return difference, max(-1.0, low), min(1.0, high)
+
+
 @dataclass
 class Group:
     """One folder of apps: which patterns each app leaves open."""
@@ -104,15 +116,30 @@ def evaluation_data(report: Evaluation) -> dict[str, object]:
     def group_info(group: Group) -> dict[str, object]:
         return {"directory": group.directory, "apps": group.apps, "open_by_app": group.open_by_app, "notes": group.notes}
 
-    rows = [{"pattern": p, "baseline": _cell(report.baseline, p), "enhanced": _cell(report.enhanced, p)} for p in report.patterns]
+    def row(pattern: str | None) -> dict[str, object]:
+        return {
+            "baseline": _cell(report.baseline, pattern),
+            "enhanced": _cell(report.enhanced, pattern),
+            "reduction": _reduction(report, pattern),
+        }
+
     return {
         "confidence": 0.95,
-        "method": "wilson",
+        "method": "wilson; reduction (baseline rate - enhanced rate) by Newcombe's hybrid score interval",
         "baseline": group_info(report.baseline),
         "enhanced": group_info(report.enhanced),
-        "patterns": rows,
-        "overall": {"baseline": _cell(report.baseline, None), "enhanced": _cell(report.enhanced, None)},
+        "patterns": [{"pattern": p, **row(p)} for p in report.patterns],
+        "overall": row(None),
     }
+
+
+def _reduction(report: Evaluation, pattern: str | None, digits: int | None = 4) -> dict[str, float]:
+    """How much lower the enhanced group's rate is than the baseline's, with its 95% interval."""
+    b, e = report.baseline, report.enhanced
+    value, low, high = newcombe_difference(b.leaving_open(pattern), b.apps, e.leaving_open(pattern), e.apps)
+    if digits is not None:
+        value, low, high = round(value, digits), round(low, digits), round(high, digits)
+    return {"value": value, "low": low, "high": high}
 
 
 def evaluation_json(report: Evaluation) -> str:
@@ -128,17 +155,19 @@ def evaluation_table(report: Evaluation) -> str:
     """The comparison for a terminal: apps leaving each pattern open in each group, 95% Wilson intervals."""
     from tmkb_graph.text import escaped_lines
 
-    rows = [("PATTERN", "BASELINE open (95% CI)", "ENHANCED open (95% CI)")]
+    rows = [("PATTERN", "BASELINE open (95% CI)", "ENHANCED open (95% CI)", "REDUCTION (95% CI)")]
     for pattern in [*report.patterns, None]:
         cells = (_text(_cell(report.baseline, pattern, None)), _text(_cell(report.enhanced, pattern, None)))
-        rows.append((pattern or "any pattern", *cells))
-    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        cut = _reduction(report, pattern, None)
+        rows.append((pattern or "any pattern", *cells, f"{100 * cut['value']:+6.1f} [{100 * cut['low']:+6.1f}, {100 * cut['high']:+6.1f}]"))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [
         f"baseline: {report.baseline.directory} ({report.baseline.apps} apps); enhanced: {report.enhanced.directory} ({report.enhanced.apps} apps)",
-        "apps leaving each pattern open; 95% Wilson score intervals in brackets",
+        "apps leaving each pattern open, 95% Wilson score intervals in brackets; reduction in percentage points",
+        "(baseline rate minus enhanced rate, Newcombe's interval: above 0 throughout means the enhanced apps leave it open less)",
         "",
     ]
-    lines += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}" for r in rows]
+    lines += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]
     notes = [f"baseline {n}" for n in report.baseline.notes] + [f"enhanced {n}" for n in report.enhanced.notes]
     if notes:
         lines += ["", "notes:"] + [f"  {n}" for n in notes]
