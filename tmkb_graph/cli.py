@@ -202,10 +202,11 @@ def validate_command(
     typer.echo(f"ok: {report.checked} file{'s' if report.checked != 1 else ''} valid")
 
 
-from tmkb_graph import cli_agent, cli_rdf  # noqa: E402  (commands of the rdf layer and the agent interface)
+from tmkb_graph import cli_agent, cli_rdf, cli_scan  # noqa: E402  (commands of the rdf layer, the agent interface and the code scan)
 
 cli_rdf.register(app)
 cli_agent.register(app)
+cli_scan.register(app)
 
 
 def main() -> None:

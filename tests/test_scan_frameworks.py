@@ -1,0 +1,162 @@
+"""Framework shapes agents write that need more than a decorator: dependency aliases, signature
+decorators, MethodView classes, method_decorator, Celery signatures."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from tmkb_graph.scan import scan_directory
+
+
+def _arch(tmp_path: Path, files: dict[str, str]) -> dict:
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    scanned = scan_directory(tmp_path, progress=False)
+    assert scanned.architecture is not None
+    return scanned.architecture
+
+
+def _endpoints(arch: dict, component: str) -> dict[str, list[str]]:
+    return {e["route"]: e["controls"] for e in arch["components"][component]["endpoints"]}
+
+
+def test_fastapi_dependency_alias_is_authentication(tmp_path):
+    arch = _arch(tmp_path, {
+        "deps.py": """
+            from typing import Annotated
+            from fastapi import Depends
+            def get_current_user(): ...
+            CurrentUser = Annotated[dict, Depends(get_current_user)]
+        """,
+        "main.py": """
+            from fastapi import FastAPI
+            from deps import CurrentUser
+            app = FastAPI()
+
+            @app.get("/me")
+            def me(user: CurrentUser):
+                return user
+
+            @app.get("/public")
+            def public():
+                return {}
+        """,
+    })
+    assert _endpoints(arch, "api") == {"GET /me": ["authn"], "GET /public": []}
+
+
+def test_signature_checked_in_a_project_decorator_counts(tmp_path):
+    arch = _arch(tmp_path, {
+        "security.py": """
+            import functools, hashlib, hmac
+            from flask import abort, request
+            def require_signature(view):
+                @functools.wraps(view)
+                def wrapper(*args, **kwargs):
+                    digest = hmac.new(b"secret", request.get_data(), hashlib.sha256).hexdigest()
+                    if not hmac.compare_digest(digest, request.headers.get("X-Hub-Signature-256", "")):
+                        abort(401)
+                    return view(*args, **kwargs)
+                return wrapper
+        """,
+        "app.py": """
+            from flask import Flask
+            from security import require_signature
+            app = Flask(__name__)
+
+            @app.post("/webhooks/github")
+            @require_signature
+            def github_webhook():
+                return ""
+        """,
+    })
+    assert arch["components"]["github_webhook"]["controls"] == ["webhook_signature_verification"]
+
+
+def test_flask_method_view_and_django_method_decorator(tmp_path):
+    arch = _arch(tmp_path, {
+        "app.py": """
+            from flask import Flask
+            from flask.views import MethodView
+            from flask_login import login_required
+            app = Flask(__name__)
+
+            class ItemAPI(MethodView):
+                decorators = [login_required]
+                def get(self, item_id): ...
+                def delete(self, item_id): ...
+
+            app.add_url_rule("/items/<int:item_id>", view_func=ItemAPI.as_view("item"))
+        """,
+        "urls.py": """
+            from django.contrib.auth.decorators import login_required
+            from django.urls import path
+            from django.utils.decorators import method_decorator
+            from django.views import View
+
+            @method_decorator(login_required, name="dispatch")
+            class ReportView(View):
+                def get(self, request, pk): ...
+
+            urlpatterns = [path("reports/<int:pk>/", ReportView.as_view())]
+        """,
+    })
+    assert _endpoints(arch, "web") == {"GET /items/{item_id}": ["authn"], "DELETE /items/{item_id}": ["authn"]}
+    assert _endpoints(arch, "django_app") == {"GET /reports/{pk}": ["authn"]}
+
+
+def test_celery_signature_is_an_enqueue(tmp_path):
+    arch = _arch(tmp_path, {
+        "app.py": """
+            from celery import chain, shared_task
+            from flask import Flask
+            from flask_login import current_user
+            app = Flask(__name__)
+
+            @shared_task
+            def resize(image_id, user_id): ...
+
+            @shared_task
+            def publish(result): ...
+
+            @app.post("/images/<int:image_id>/publish")
+            def start(image_id):
+                chain(resize.s(image_id, current_user.id), publish.s()).apply_async()
+                return ""
+        """,
+    })
+    enqueues = {f["to"]: f.get("carries", []) for f in arch["flows"] if f["kind"] == "enqueue"}
+    assert enqueues == {"resize_queue": ["user_id", "resource_id"], "publish_queue": []}
+
+
+def test_nested_blueprints_and_routers_add_their_parents_prefixes(tmp_path):
+    arch = _arch(tmp_path, {
+        "flask_app.py": """
+            from flask import Blueprint, Flask
+            app = Flask(__name__)
+            api = Blueprint("api", __name__, url_prefix="/api")
+            files = Blueprint("files", __name__, url_prefix="/files")
+
+            @files.get("/<int:file_id>")
+            def get_file(file_id): ...
+
+            api.register_blueprint(files)
+            app.register_blueprint(api, url_prefix="/v1")
+        """,
+        "fast_app.py": """
+            from fastapi import APIRouter, Depends, FastAPI
+            def get_current_user(): ...
+            app = FastAPI()
+            v2 = APIRouter(prefix="/v2", dependencies=[Depends(get_current_user)])
+            items = APIRouter()
+
+            @items.get("/{item_id}")
+            def read_item(item_id: int): ...
+
+            v2.include_router(items, prefix="/items")
+            app.include_router(v2)
+        """,
+    })
+    assert list(_endpoints(arch, "web")) == ["GET /v1/files/{file_id}"]
+    assert _endpoints(arch, "api") == {"GET /v2/items/{item_id}": ["authn"]}

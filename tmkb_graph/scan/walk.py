@@ -1,0 +1,142 @@
+"""Finding the Python files under a directory, and saying why any other file was skipped."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_FILES = 20_000
+MAX_FILES_PER_DIR = 5_000  # one folder holding more is generated or vendored, not an app's code
+_QUIET_SKIPS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis"})
+_DEPENDENCY_DIRS = frozenset({"node_modules", ".venv", "venv", ".tox", ".nox", "site-packages", "dist-packages", ".eggs"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One parsed Python file: its path relative to the scanned directory, its module name, its tree."""
+
+    rel: str
+    module: str
+    tree: ast.Module
+    is_package: bool = False
+
+
+@dataclass
+class WalkResult:
+    """The parsed files, and a note for every file or directory that was skipped."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def module_name(rel: str) -> str:
+    """The dotted module name of a file path relative to the scan root: app/files.py -> app.files."""
+    parts = rel[:-3].split("/") if rel.endswith(".py") else rel.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__"
+
+
+def walk_python(root: Path, max_files: int = MAX_FILES, progress: bool | None = None) -> WalkResult:
+    """Parse every Python file under ``root``; skip (with a note) what cannot or should not be read."""
+    result = WalkResult()
+    root_real = root.resolve()
+    show = sys.stderr.isatty() if progress is None else progress
+    candidates = _candidates(root, root_real, result.notes)
+    if len(candidates) > max_files:
+        result.notes.append(
+            f"{len(candidates):,} Python files under {root}; scanned the first {max_files:,} in path order"
+        )
+        candidates = candidates[:max_files]
+    for done, (rel, path) in enumerate(candidates, 1):
+        parsed = _parse(rel, path, result.notes)
+        if parsed is not None:
+            result.files.append(parsed)
+        if show and (done % 200 == 0 or done == len(candidates)):
+            print(f"\rscanning: {done:,}/{len(candidates):,} files", end="", file=sys.stderr, flush=True)
+    if show and candidates:
+        print(file=sys.stderr)
+    return result
+
+
+def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str, Path]]:
+    """(relative path, path) of every *.py file, sorted, with symlinks out of root left out."""
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        if len(filenames) > MAX_FILES_PER_DIR:
+            notes.append(f"{_rel(here, root) or '.'}: {len(filenames):,} files in one folder (over {MAX_FILES_PER_DIR:,}); "
+                         "looks generated or vendored; skipped with everything below it")
+            dirnames[:] = []
+            continue
+        kept = []
+        for name in sorted(dirnames):
+            if name in _QUIET_SKIPS:
+                continue
+            if name in _DEPENDENCY_DIRS:
+                notes.append(f"{_rel(here / name, root)}: a dependency or virtualenv folder; skipped")
+                continue
+            if (here / name).is_symlink():
+                notes.append(f"{_rel(here / name, root)}: a symbolic link to a directory; not followed")
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = here / name
+            rel = _rel(path, root)
+            if path.is_symlink() and not _inside(path, root_real):
+                notes.append(f"{rel}: a symbolic link out of the scanned directory; skipped")
+                continue
+            found.append((rel, path))
+    found.sort()
+    return found
+
+
+def _rel(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).as_posix()
+    return "" if rel == "." else rel
+
+
+def _inside(path: Path, root_real: Path) -> bool:
+    try:
+        path.resolve().relative_to(root_real)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _parse(rel: str, path: Path, notes: list[str]) -> SourceFile | None:
+    try:
+        if not path.is_file():
+            notes.append(f"{rel}: not a regular file; skipped")
+            return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            notes.append(f"{rel}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; skipped")
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        notes.append(f"{rel}: cannot be read ({error.strerror or error}); skipped")
+        return None
+    if b"\x00" in data:
+        notes.append(f"{rel}: binary content, not Python source; skipped")
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are the author's business
+            tree = ast.parse(data, filename=rel)
+    except SyntaxError as error:
+        where = f" line {error.lineno}" if error.lineno else ""
+        notes.append(f"{rel}:{where}: does not parse as Python ({error.msg}); skipped")
+        return None
+    except (ValueError, RecursionError, MemoryError) as error:
+        notes.append(f"{rel}: cannot be parsed ({type(error).__name__}); skipped")
+        return None
+    return SourceFile(rel=rel, module=module_name(rel), tree=tree, is_package=rel.endswith("__init__.py"))
