@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the agent interface (a script, not a test): query latency, cold start, token costs.
 
+  relevance  precision at 1, recall at 3 and unrelated hits over tests/relevance_set.yaml
   warm    the context query in one process with the knowledge base loaded: p50 / p99 / max over
           every request of tests/relevance_set.yaml, --rounds times (target p50 under 2 ms)
   cold    a fresh process answering one query end to end, median of --cold-runs:
@@ -157,6 +158,13 @@ def main() -> None:
     kb = KnowledgeBase.load()
     kb.index  # noqa: B018 - build it now, so its cost is counted here and not in the first query
     print(f"load the knowledge base and build the index: {(time.perf_counter() - start) * 1000:.0f} ms")
+    from test_agent_relevance import relevance_figures
+
+    figures = relevance_figures()
+    print(
+        f"relevance on tests/relevance_set.yaml ({figures['cases']} requests): precision at 1 {figures['p_at_1']:.3f}, "
+        f"recall at 3 {figures['r_at_3']:.3f}, unrelated requests answered {figures['unrelated_hits']}"
+    )
     warm(kb, args.rounds)
     if not args.skip_cold:
         cold(args.cold_runs)

@@ -163,3 +163,53 @@ def test_serve_over_stdio_in_a_subprocess(project: Path) -> None:
     assert tools == TOOLS
     assert answer.structured_content["patterns"][0]["id"] == "TMKB-AUTHZ-001"
     assert error.is_error and not review.is_error and review.structured_content["open"]
+
+
+class _FakeSparqlResult:
+    truncated = True
+
+    def to_sparql_json(self) -> str:
+        return json.dumps({"head": {"vars": ["p"]}, "results": {"bindings": [{"p": {"type": "literal", "value": "TMKB-AUTHZ-001"}}]}})
+
+
+def test_run_sparql_adapts_the_rdf_modules_call_and_errors(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adapter alone, over a stand-in for tmkb_graph.rdf.query (the real one is tested above)."""
+    import types
+
+    from tmkb_graph.errors import InputError, Problem
+
+    calls = []
+
+    def fake_run_sparql(query=None, *, name=None, arch_files=(), params=None, max_rows=1000, **_: Any):
+        calls.append({"query": query, "name": name, "arch_files": list(arch_files), "params": params, "max_rows": max_rows})
+        if query and query.startswith("DELETE"):
+            raise InputError([Problem("<query>", 1, "", "only SELECT and ASK queries are answered")])
+        return _FakeSparqlResult()
+
+    package, module = types.ModuleType("tmkb_graph.rdf"), types.ModuleType("tmkb_graph.rdf.query")
+    module.run_sparql = fake_run_sparql  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tmkb_graph.rdf", package)
+    monkeypatch.setitem(sys.modules, "tmkb_graph.rdf.query", module)
+
+    async def steps(client: Any) -> Any:
+        good = await client.call_tool("run_sparql", {"name": "open-findings", "params": {"severity": "high"}, "arch_paths": ["architecture.yaml"], "max_rows": 5})
+        refused = await client.call_tool("run_sparql", {"query": "DELETE WHERE { ?s ?p ?o }"})
+        outside = await client.call_tool("run_sparql", {"name": "x", "arch_paths": ["../secret.yaml"]})
+        return good, refused, outside
+
+    good, refused, outside = run_with_client(build_server(knowledge_base(), project), steps)
+    assert not good.is_error and good.structured_content["results"]["bindings"][0]["p"]["value"] == "TMKB-AUTHZ-001"
+    assert good.structured_content["truncated"] is True
+    assert calls[0] == {"query": None, "name": "open-findings", "arch_files": [project / "architecture.yaml"], "params": {"severity": "high"}, "max_rows": 5}
+    assert refused.is_error and "only SELECT and ASK" in text_of(refused)
+    assert outside.is_error and "outside the server's working directory" in text_of(outside) and len(calls) == 2
+
+
+def test_run_sparql_without_the_rdf_module_is_a_clear_tool_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tmkb_graph.rdf.query", None)  # an import of it now fails
+
+    async def steps(client: Any) -> Any:
+        return await client.call_tool("run_sparql", {"name": "x"})
+
+    result = run_with_client(build_server(knowledge_base(), project), steps)
+    assert result.is_error and "SPARQL is not available" in text_of(result)

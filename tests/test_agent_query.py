@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
@@ -93,3 +95,21 @@ def test_cli_query_bad_input_is_one_message_and_exit_2(tmp_path) -> None:
     empty = runner.invoke(app, ["query", "-c", ""])
     assert empty.exit_code == 2 and "context" in empty.stderr
     assert runner.invoke(app, ["query", "-c", "x", "--max-tokens", "900"]).exit_code == 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=st.lists(st.sampled_from(["celery", "webhook", "Kafka", "consumer", "/{id}", "id__in", "bulk", "tenant", "cron", "🙂", "\x1b[31m", "BackgroundTasks", "x" * 300]), max_size=60),
+    noise=st.text(max_size=200),
+    budget=st.integers(min_value=80, max_value=500),
+)
+def test_any_request_gets_a_bounded_answer(words: list[str], noise: str, budget: int) -> None:
+    context = (" ".join(words) + " " + noise).strip() or "x"
+    answer = knowledge_base().query(context, max_tokens=budget)
+    assert answer.token_count == count_tokens(answer.to_json()) <= budget
+    assert len(answer.patterns) <= MAX_PATTERNS
+
+
+def test_a_request_over_20000_characters_is_refused_with_a_message() -> None:
+    result = runner.invoke(app, ["query", "-c", "celery " * 3000])
+    assert result.exit_code == 2 and "context" in result.stderr and "20000" in result.stderr

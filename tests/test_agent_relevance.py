@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent_support import knowledge_base, relevance_set
-from tmkb_graph.agent.words import contains_phrase, glob_regex, stem, tokens
+from tmkb_graph.agent.words import contains_phrase, glob_regex, literal_regex, stem, tokens
 
 P_AT_1_FLOOR = 0.9
 R_AT_3_FLOOR = 0.9
@@ -81,6 +81,8 @@ def test_words_match_whole_tokens_never_substrings() -> None:
     assert tokens("BackgroundTasks apply_async") == ("background", "task", "apply", "async")
     # a keyword written as code is found as written, not inside a longer identifier
     assert _ranked({"context": "rename the variable reupload_count"}) == []
+    assert literal_regex("id__in").search("filter(id__in=ids)") and not literal_regex("id__in").search("xid__in=1")
+    assert literal_regex("session.get(").search("db.session.get(File, 1)") and not literal_regex("session.get(").search("mysession.get(")
 
 
 def test_file_globs_respect_folders() -> None:

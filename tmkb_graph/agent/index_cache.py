@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tmkb_graph.agent import concepts, relevance, words
-from tmkb_graph.agent.relevance import RelevanceIndex, _Entry, _Keyword
+from tmkb_graph.agent.relevance import RelevanceIndex, IndexEntry, TriggerKeyword
 from tmkb_graph.agent.words import glob_regex, literal_regex, normal_path
 from tmkb_graph.resources import data_dir
 from tmkb_graph.user_cache import cache_dir
@@ -88,7 +88,7 @@ def index_to_data(index: RelevanceIndex) -> dict[str, Any]:
     }
 
 
-def _entry_data(entry: _Entry) -> dict[str, Any]:
+def _entry_data(entry: IndexEntry) -> dict[str, Any]:
     return {
         "pattern_id": entry.pattern_id,
         "severity_rank": entry.severity_rank,
@@ -102,10 +102,10 @@ def _entry_data(entry: _Entry) -> dict[str, Any]:
 def index_from_data(data: dict[str, Any]) -> RelevanceIndex:
     """The index back from :func:`index_to_data`'s data."""
     entries = [
-        _Entry(
+        IndexEntry(
             pattern_id=e["pattern_id"],
             severity_rank=e["severity_rank"],
-            keywords=[_Keyword(raw, tuple(phrase), literal_regex(raw) if literal else None, by_tokens) for raw, phrase, literal, by_tokens in e["keywords"]],
+            keywords=[TriggerKeyword(raw, tuple(phrase), literal_regex(raw) if literal else None, by_tokens) for raw, phrase, literal, by_tokens in e["keywords"]],
             actions=[(raw, frozenset(needed)) for raw, needed in e["actions"]],
             globs=[(g, glob_regex(normal_path(g))) for g in e["globs"]],
             **{name: frozenset(e[name]) for name in ("nodes", "languages", "frameworks", "framework_words", "vocabulary")},

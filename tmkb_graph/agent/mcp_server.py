@@ -222,7 +222,11 @@ def build_server(kb: KnowledgeBase | None = None, root: Path | str | None = None
             result = sparql(query, name=name, arch_files=arch_files, params=params, max_rows=max_rows)
         except InputError as error:
             raise _input_error(error) from None
-        return json.loads(json.dumps(result.to_sparql_json()))
+        data = result.to_sparql_json()
+        data = json.loads(data) if isinstance(data, (str, bytes)) else json.loads(json.dumps(data))
+        if isinstance(data, dict) and getattr(result, "truncated", False):
+            data["truncated"] = True  # the agent must know it sees only the first max_rows rows
+        return data
 
     for pattern in kb.list():
         _add_pattern_resource(server, kb, pattern)

@@ -56,7 +56,9 @@ class Scored:
 
 
 @dataclass(frozen=True)
-class _Keyword:
+class TriggerKeyword:
+    """A trigger keyword as matched: its tokens, or (written as code) a literal expression."""
+
     raw: str
     phrase: tuple[str, ...]
     literal: re.Pattern[str] | None  # code keywords: matched as written
@@ -66,7 +68,7 @@ class _Keyword:
 @dataclass(frozen=True)
 class _Request:
     text: str
-    grams: frozenset[tuple[str, ...]]  # every run of up to MAX_PHRASE tokens, camelCase split or not
+    grams: frozenset[tuple[str, ...]]  # every run of up to the longest phrase's tokens, camelCase split or not
     present: frozenset[str]
     mentioned: frozenset[str]
     paths: tuple[str, ...]
@@ -80,10 +82,12 @@ def _grams(views: tuple[tuple[str, ...], ...], longest: int) -> frozenset[tuple[
 
 
 @dataclass
-class _Entry:
+class IndexEntry:
+    """One pattern's triggers, graph neighbours and boosts, tokenized for scoring."""
+
     pattern_id: str
     severity_rank: int
-    keywords: list[_Keyword]
+    keywords: list[TriggerKeyword]
     actions: list[tuple[str, frozenset[str]]]
     globs: list[tuple[str, Any]]
     nodes: frozenset[str]
@@ -97,7 +101,7 @@ class _Entry:
 class RelevanceIndex:
     """The library's triggers and graph neighbours, tokenized once."""
 
-    entries: list[_Entry]
+    entries: list[IndexEntry]
     keyword_df: Counter[tuple[str, ...]] = field(default_factory=Counter)
     word_df: Counter[str] = field(default_factory=Counter)
     concepts: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
@@ -151,7 +155,7 @@ class RelevanceIndex:
         paths = tuple(normal_path(f) for f in files if f)
         return _Request(context, grams, present, frozenset(mentioned), paths)
 
-    def _score_entry(self, entry: _Entry, request: _Request, language: str | None, framework: str | None) -> Scored:
+    def _score_entry(self, entry: IndexEntry, request: _Request, language: str | None, framework: str | None) -> Scored:
         score, reasons, covered = 0.0, [], set()
         for keyword in entry.keywords:
             literal = keyword.literal is not None and keyword.literal.search(request.text)
@@ -176,7 +180,7 @@ class RelevanceIndex:
         return Scored(entry.pattern_id, round(score, 4), tuple(dict.fromkeys(reasons)))
 
 
-def _boosts(entry: _Entry, request: _Request, language: str | None, framework: str | None, reasons: list[str]) -> float:
+def _boosts(entry: IndexEntry, request: _Request, language: str | None, framework: str | None, reasons: list[str]) -> float:
     boost = LANGUAGE_BOOST if language and language.strip().lower() in entry.languages else 0.0
     named = framework.strip().lower() if framework else ""
     boosted = sorted({named} & entry.frameworks) or sorted(entry.framework_words & request.present)
@@ -186,7 +190,7 @@ def _boosts(entry: _Entry, request: _Request, language: str | None, framework: s
     return boost
 
 
-def _action_score(entry: _Entry, present: frozenset[str], reasons: list[str]) -> float:
+def _action_score(entry: IndexEntry, present: frozenset[str], reasons: list[str]) -> float:
     best, best_action = 0.0, None
     for raw, needed in entry.actions:
         matched = len(needed & present)
@@ -203,25 +207,25 @@ def _action_score(entry: _Entry, present: frozenset[str], reasons: list[str]) ->
     return best
 
 
-def _keyword(raw: str) -> _Keyword | None:
+def _keyword(raw: str) -> TriggerKeyword | None:
     phrase = tokens(raw)
     if not is_code(raw):
         usable = bool(phrase) and not (len(phrase) == 1 and phrase[0] in _STOP_STEMS)
-        return _Keyword(raw, phrase, None, True) if usable else None
+        return TriggerKeyword(raw, phrase, None, True) if usable else None
     by_tokens = len(phrase) > 1 and not any(t in _STOP_STEMS for t in phrase)
-    return _Keyword(raw, phrase, literal_regex(raw), by_tokens)
+    return TriggerKeyword(raw, phrase, literal_regex(raw), by_tokens)
 
 
-def _entry(pattern: Any, graph: Any, severity_ranks: dict[str, int]) -> _Entry:
+def _entry(pattern: Any, graph: Any, severity_ranks: dict[str, int]) -> IndexEntry:
     triggers = pattern.triggers
     node = f"pattern:{pattern.id}"
     neighbours = frozenset(target for _, target in graph.out_edges(node) if target.split(":", 1)[0] in NODE_WEIGHTS)
-    keywords: dict[tuple[str, ...], _Keyword] = {}
+    keywords: dict[tuple[str, ...], TriggerKeyword] = {}
     for raw in triggers.keywords:
         keyword = _keyword(raw)
         if keyword is not None:
             keywords.setdefault(keyword.phrase if keyword.literal is None else (raw.lower(),), keyword)
-    return _Entry(
+    return IndexEntry(
         pattern_id=pattern.id,
         severity_rank=severity_ranks.get(pattern.severity, 0),
         keywords=list(keywords.values()),
