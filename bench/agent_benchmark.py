@@ -163,7 +163,8 @@ def main() -> None:
     figures = relevance_figures()
     print(
         f"relevance on tests/relevance_set.yaml ({figures['cases']} requests): precision at 1 {figures['p_at_1']:.3f}, "
-        f"recall at 3 {figures['r_at_3']:.3f}, unrelated requests answered {figures['unrelated_hits']}"
+        f"recall at 3 {figures['r_at_3']:.3f}, answer precision {figures['answer_precision']:.3f}, "
+        f"unrelated requests answered {figures['unrelated_hits']}"
     )
     warm(kb, args.rounds)
     if not args.skip_cold:

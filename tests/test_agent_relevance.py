@@ -9,6 +9,7 @@ from tmkb_graph.agent.words import contains_phrase, glob_regex, literal_regex, s
 
 P_AT_1_FLOOR = 0.9
 R_AT_3_FLOOR = 0.9
+ANSWER_PRECISION_FLOOR = 0.85  # of the patterns an answer holds, the share a reviewer expects
 
 
 def _ranked(case: dict) -> list[str]:
@@ -19,13 +20,23 @@ def _ranked(case: dict) -> list[str]:
 def relevance_figures() -> dict[str, float]:
     """Precision at 1, recall at 3 and unrelated hits over tests/relevance_set.yaml."""
     cases = relevance_set()["relevant"]
-    p1 = r3 = 0.0
+    p1 = r3 = precision = 0.0
+    answered = 0
     for case in cases:
         ranked, expected = _ranked(case), set(case["expect"])
         p1 += bool(ranked) and ranked[0] in expected
         r3 += len(set(ranked[:3]) & expected) / min(len(expected), 3)
+        if ranked:
+            answered += 1
+            precision += len(set(ranked[:3]) & expected) / len(ranked[:3])
     unrelated = sum(bool(_ranked({"context": text})) for text in relevance_set()["unrelated"])
-    return {"p_at_1": p1 / len(cases), "r_at_3": r3 / len(cases), "unrelated_hits": unrelated, "cases": len(cases)}
+    return {
+        "p_at_1": p1 / len(cases),
+        "r_at_3": r3 / len(cases),
+        "answer_precision": precision / max(answered, 1),
+        "unrelated_hits": unrelated,
+        "cases": len(cases),
+    }
 
 
 def test_relevance_set_is_large_enough_and_names_real_patterns() -> None:
@@ -40,6 +51,7 @@ def test_precision_at_1_and_recall_at_3_hold_and_unrelated_requests_get_nothing(
     figures = relevance_figures()
     assert figures["p_at_1"] >= P_AT_1_FLOOR, figures
     assert figures["r_at_3"] >= R_AT_3_FLOOR, figures
+    assert figures["answer_precision"] >= ANSWER_PRECISION_FLOOR, figures
     assert figures["unrelated_hits"] == 0, figures
 
 

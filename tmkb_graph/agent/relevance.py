@@ -29,6 +29,10 @@ from tmkb_graph.agent.words import (
 
 THRESHOLD = 1.0
 RELATIVE_CUTOFF = 0.25  # a pattern far below the best one is noise next to it
+# a pattern none of whose own triggers appear (only graph neighbours, shared words, boosts) must come
+# close to the best: "a Celery task" shares the async boundary with the webhook-queue pattern, but
+# nothing in it is about a webhook
+INDIRECT_CUTOFF = 0.75
 PHRASE_WEIGHT = 1.2
 WORD_WEIGHT = 0.8
 ACTION_WEIGHT = 1.5
@@ -53,6 +57,7 @@ class Scored:
     pattern_id: str
     score: float
     reasons: tuple[str, ...]
+    direct: bool = True  # whether one of the pattern's own triggers (keyword, action, file glob) matched
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ class RelevanceIndex:
         if not scored:
             return []
         best = scored[0][0].score
-        return [s for s, _ in scored if s.score >= best * RELATIVE_CUTOFF]
+        return [s for s, _ in scored if s.score >= best * (RELATIVE_CUTOFF if s.direct else INDIRECT_CUTOFF)]
 
     def _request(self, context: str, files: Iterable[str]) -> _Request:
         views = (tokens(context), tokens(context, split_camel=False))
@@ -156,20 +161,24 @@ class RelevanceIndex:
         return _Request(context, grams, present, frozenset(mentioned), paths)
 
     def _score_entry(self, entry: IndexEntry, request: _Request, language: str | None, framework: str | None) -> Scored:
-        score, reasons, covered = 0.0, [], set()
+        score, reasons, covered, keyword_hit = 0.0, [], set(), False
         for keyword in entry.keywords:
             literal = keyword.literal is not None and keyword.literal.search(request.text)
             if literal or (keyword.by_tokens and request.has(keyword.phrase)):
                 score += PHRASE_WEIGHT if len(keyword.phrase) > 1 or literal else WORD_WEIGHT / self.keyword_df[keyword.phrase]
                 reasons.append(keyword.raw)
                 covered.update(keyword.phrase)
-        score += _action_score(entry, request.present, reasons)
+                keyword_hit = True
+        action = _action_score(entry, request.present, reasons)
+        score += action
+        direct = keyword_hit or action > 0
         shared = (entry.vocabulary & request.present) - covered
         score += min(WORD_OVERLAP_CAP, sum(WORD_OVERLAP_WEIGHT / self.word_df[w] for w in shared))
         for glob, regex in entry.globs:
             if any(regex.match(p) for p in request.paths):
                 score += GLOB_WEIGHT
                 reasons.append(glob)
+                direct = True
                 break
         hits = sorted(entry.nodes & request.mentioned)
         if hits:
@@ -177,7 +186,7 @@ class RelevanceIndex:
             reasons.extend(h.split(":", 1)[1] for h in hits if h.startswith("boundary:"))
         if score > 0:
             score += _boosts(entry, request, language, framework, reasons)
-        return Scored(entry.pattern_id, round(score, 4), tuple(dict.fromkeys(reasons)))
+        return Scored(entry.pattern_id, round(score, 4), tuple(dict.fromkeys(reasons)), direct)
 
 
 def _boosts(entry: IndexEntry, request: _Request, language: str | None, framework: str | None, reasons: list[str]) -> float:
