@@ -160,3 +160,34 @@ def test_nested_blueprints_and_routers_add_their_parents_prefixes(tmp_path):
     })
     assert list(_endpoints(arch, "web")) == ["GET /v1/files/{file_id}"]
     assert _endpoints(arch, "api") == {"GET /v2/items/{item_id}": ["authn"]}
+
+
+def test_drf_viewset_with_only_a_queryset_attribute_gets_its_routes(tmp_path):
+    arch = _arch(tmp_path, {
+        "models.py": """
+            from django.db import models
+            class Note(models.Model):
+                tenant = models.ForeignKey("Tenant", on_delete=models.CASCADE)
+                text = models.TextField()
+        """,
+        "views.py": """
+            from rest_framework import permissions, viewsets
+            from models import Note
+            class NoteViewSet(viewsets.ReadOnlyModelViewSet):
+                queryset = Note.objects.all()
+                permission_classes = [permissions.IsAuthenticated]
+        """,
+        "urls.py": """
+            from rest_framework.routers import DefaultRouter
+            from views import NoteViewSet
+            router = DefaultRouter()
+            router.register("notes", NoteViewSet)
+            urlpatterns = router.urls
+        """,
+    })
+    endpoints = arch["components"]["django_app"]["endpoints"]
+    assert [(e["route"], e["operation"], e["resource"], e["controls"]) for e in endpoints] == [
+        ("GET /notes", "list", "Note", ["authn"]),
+        ("GET /notes/{pk}", "read", "Note", ["authn"]),
+    ]
+    assert arch["resources"] == {"Note": {"owner": "tenant", "ids": "sequential"}}

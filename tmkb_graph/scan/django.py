@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from tmkb_graph.scan.controls import AUTH_DECORATORS, Signals
-from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
+from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part, synthetic_function
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
@@ -129,7 +129,7 @@ class _Django:
                 out += self.permission_evidence(module, stmt.value, None, site)
         if not explicit and self.default_auth is not None and _is_drf(module, cls):
             out.append(self.default_auth)
-        queryset = self.project.method(module, cls, "get_queryset")
+        queryset = self.queryset(module, cls)
         if queryset is not None:
             out += self.signals.reached(queryset)
         out += self.serializer_evidence(module, cls)
@@ -150,6 +150,14 @@ class _Django:
                                     site = Site(found[0].source.rel, meta.lineno)
                                     return [Evidence("field_allowlist", site, f"{found[1].name} accepts only the fields it lists")]
         return []
+
+    def queryset(self, module: Module, cls: ast.ClassDef) -> Function | None:
+        """The code that picks a view's rows: its ``get_queryset``, else its ``queryset = ...`` attribute."""
+        method = self.project.method(module, cls, "get_queryset")
+        if method is not None:
+            return method
+        body = [s for s in cls.body if isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "queryset" for t in s.targets)]
+        return synthetic_function(module, cls, "queryset", body) if body else None
 
     def permission_evidence(self, module: Module, node: ast.AST, fn: Function | None, site: Site | None = None) -> list[Evidence]:
         out: list[Evidence] = []
@@ -179,7 +187,7 @@ class _Django:
 
     def viewset(self, module: Module, cls: ast.ClassDef, path: str) -> None:
         evidence = self.class_evidence(module, cls)
-        queryset = self.project.method(module, cls, "get_queryset")
+        queryset = self.queryset(module, cls)
         lookup = _class_constant(cls, "lookup_field") or "pk"
         actions: list[str] = [a for a in _STANDARD if self.project.method(module, cls, a) is not None]
         for base in cls.bases:

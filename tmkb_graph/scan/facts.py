@@ -177,6 +177,19 @@ def _record(node: ast.AST, kind: type, module: Module, fn: Function | None, impo
         module.strings.append(node)  # type: ignore[arg-type]
 
 
+def synthetic_function(module: Module, cls: ast.ClassDef, name: str, body: list[ast.stmt]) -> Function:
+    """A function made of class-level statements (a DRF ``queryset = ...``), so detectors can read
+    them like a method's body; it points at the class."""
+    args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    node = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                           lineno=cls.lineno, col_offset=cls.col_offset)
+    scratch = Module(source=module.source, aliases=module.aliases, defined=module.defined)
+    _collect(ast.Module(body=[node], type_ignores=[]), scratch, [])
+    fn = scratch.functions[0]
+    fn.module, fn.qualname, fn.class_name = module, f"{module.name}.{cls.name}.{name}", cls.name
+    return fn
+
+
 def const_str(node: ast.AST | None) -> str | None:
     """The value of a string constant, None for anything else."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
