@@ -51,10 +51,10 @@ def item_for_expression(expr: ast.AST) -> str | None:
         if name.endswith(("get_json", ".json", "model_dump", ".dict")):
             return "payload"
         return None
-    name = dotted(expr)
-    if name is None:
+    found = dotted(expr)
+    if found is None:
         return None
-    parts = name.split(".")
+    parts = found.split(".")
     if parts[-1] in ("json", "data", "body", "form", "POST"):
         return "payload"
     if any(p in USER_NAMES for p in parts[:-1]) and parts[-1] in ("id", "pk"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from tmkb_graph.scan.facts import Function, const_str, last_part
 from tmkb_graph.scan.imports import dotted
@@ -57,6 +58,9 @@ _RECORDED_ONCE = re.compile(r"insert\s.*\b(event_id|delivery_id|idempotency_key|
 _RLS = re.compile(r"set_config\(\s*'app\.|\bSET\s+(LOCAL\s+)?app\.|ROW\s+LEVEL\s+SECURITY", re.IGNORECASE)
 
 
+Add = Callable[[str, ast.AST, str], None]  # (signal, node, note): records one piece of evidence
+
+
 def direct_signals(fn: Function) -> list[Evidence]:
     """The signals in ``fn``'s own body and decorators."""
     out: list[Evidence] = []
@@ -88,7 +92,7 @@ def direct_signals(fn: Function) -> list[Evidence]:
     return out
 
 
-def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> None:
+def _query_signals(fn: Function, call: ast.Call, add: Add, in_query: set[int]) -> None:
     name = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func) or ""
     if last_part(name) not in QUERY_CALLS:
         return
@@ -112,29 +116,29 @@ def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> Non
                     add("soft_delete_filter", sub, f"the query keeps rows whose {found[0]} is null")
 
 
-def _filter_field(field: str, value: ast.AST, node: ast.AST, add, negated: bool = False) -> None:
+def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, negated: bool = False) -> None:
     constant = isinstance(value, ast.Constant)
     if field in TENANT_FIELDS and not constant:
         signal = "tenant_filter_ref" if is_tenant_ref(value) else "tenant_filter"
         add(signal, node, f"the query is filtered by {field} = {_short(value)}")
     elif field in OWNER_FIELDS and not constant and is_user_ref(value):
         add("owner_filter", node, f"the query is filtered by {field} = {_short(value)}")
-    elif field in SOFT_DELETE_FIELDS and constant:
+    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant):
         add("soft_delete_filter", node, f"the query is filtered by {field} = {value.value!r}")
     elif field in DEDUPE_FIELDS and not constant:
         add("event_dedupe", node, f"looks up {field} before processing")
 
 
 def _pairs(node: ast.Compare) -> list[tuple[ast.AST, ast.AST]]:
-    left = node.left
-    out = []
+    left: ast.expr = node.left
+    out: list[tuple[ast.AST, ast.AST]] = []
     for right in node.comparators:
         out += [(left, right), (right, left)]
         left = right
     return out
 
 
-def _compare_signals(fn: Function, node: ast.Compare, add) -> None:
+def _compare_signals(fn: Function, node: ast.Compare, add: Add) -> None:
     for left, right in _pairs(node):
         found = field_of(left)
         if found is None:
@@ -157,7 +161,7 @@ def _strings(fn: Function) -> set[str]:
     return {s for s in (const_str(n) for n in fn.nodes) if s is not None and len(s) < 80}
 
 
-def _call_signals(fn: Function, call: ast.Call, add, calls: list[ast.Call]) -> None:
+def _call_signals(fn: Function, call: ast.Call, add: Add, calls: list[ast.Call]) -> None:
     name = fn.resolve(call.func) or ""
     short = call.func.attr if isinstance(call.func, ast.Attribute) else last_part(name)
     if name in ("hmac.compare_digest", "secrets.compare_digest"):
@@ -189,7 +193,7 @@ def _mentions_provider_api(node: ast.AST) -> bool:
     return False
 
 
-def _string_signals(text: str, node: ast.AST, add) -> None:
+def _string_signals(text: str, node: ast.AST, add: Add) -> None:
     lowered = text.lower()
     if "signature" in lowered and len(text) < 60 and " " not in text:
         add("signature_header", node, f"reads the {text} header")
@@ -211,7 +215,7 @@ def store_isolation_signals(project: Project) -> list[Evidence]:
     for module in project.modules:
         file = module.source.rel
         for node in module.strings:
-            if _RLS.search(node.value):
+            if _RLS.search(str(node.value)):
                 out.append(Evidence("rls", Site(file, node.lineno), "sets the tenant for the store's row-level security"))
         for call in module.calls:
             short = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)

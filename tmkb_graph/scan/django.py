@@ -156,7 +156,9 @@ class _Django:
         method = self.project.method(module, cls, "get_queryset")
         if method is not None:
             return method
-        body = [s for s in cls.body if isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "queryset" for t in s.targets)]
+        body: list[ast.stmt] = [
+            s for s in cls.body if isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "queryset" for t in s.targets)
+        ]
         return synthetic_function(module, cls, "queryset", body) if body else None
 
     def permission_evidence(self, module: Module, node: ast.AST, fn: Function | None, site: Site | None = None) -> list[Evidence]:
@@ -295,6 +297,6 @@ def _default_permission_is_authenticated(project: Project) -> Evidence | None:
         for node in module.top_nodes:
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
-                    if const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in ast.unparse(value):
+                    if key is not None and const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in ast.unparse(value):
                         return Evidence("authn", Site(module.source.rel, key.lineno), "DRF's default permission is IsAuthenticated")
     return None

@@ -44,8 +44,7 @@ def _enqueue(fn: Function, call: ast.Call) -> Enqueue | None:
         target = keyword(call, "func") or (call.args[0] if call.args else None)
         if target is None:
             return None
-        technology = "rq" if method == "enqueue_call" else None
-        return Enqueue(site, fn, target, technology, _packed_args(call, 1 if call.args else 0))
+        return Enqueue(site, fn, target, "rq" if method == "enqueue_call" else None, _packed_args(call, 1 if call.args else 0))
     return None
 
 
