@@ -33,7 +33,7 @@ def test_binary_and_non_python_files_are_skipped(tmp_path):
     (root / "notes.txt").write_text("def x(): pass")
     walked = walk_python(root, progress=False)
     assert [f.rel for f in walked.files] == ["good.py"]
-    assert walked.notes == ["blob.py: binary content, not Python source; skipped"]
+    assert walked.notes == ["1 file that is not Python (no .py name) left out", "blob.py: binary content, not Python source; skipped"]
 
 
 def test_huge_file_is_skipped(tmp_path):

@@ -134,6 +134,7 @@ _IMPORT = re.compile(
 def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str, Path]]:
     """(relative path, path) of every *.py file, sorted, with symlinks out of root left out."""
     found: list[tuple[str, Path]] = []
+    other = 0
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         if len(filenames) > MAX_FILES_PER_DIR:
@@ -155,6 +156,7 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
         dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(".py"):
+                other += 1
                 continue
             path = here / name
             rel = _rel(path, root)
@@ -162,6 +164,8 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
                 notes.append(f"{rel}: a symbolic link out of the scanned directory; skipped")
                 continue
             found.append((rel, path))
+    if other:
+        notes.append(f"{other:,} {'file that is' if other == 1 else 'files that are'} not Python (no .py name) left out")
     found.sort()
     return found
 
