@@ -49,6 +49,8 @@ class _Flow:
 
 
 class _Builder:
+    """Builds the architecture dict and its side map, one kind of place at a time."""
+
     def __init__(self, project: Project, signals: Signals, models: dict[str, ModelClass], name: str) -> None:
         self.project, self.signals, self.models = project, signals, models
         self.components: dict[str, dict[str, Any]] = {}
