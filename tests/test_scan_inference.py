@@ -177,3 +177,16 @@ def test_an_enqueue_no_route_or_task_reaches_is_left_out_with_a_note(tmp_path):
     assert [f for f in scanned.architecture["flows"] if f["kind"] == "enqueue"] == []
     assert any("enqueues rebuild from code no route or task reaches" in n for n in scanned.notes)
     assert any(w.startswith("scan: app.py:15: enqueues rebuild") for w in scanned.result.warnings)
+
+
+def test_deeply_nested_expressions_are_read_without_recursion_errors(tmp_path):
+    deep = "+".join(["a"] * 900)  # parses, but is too deep for recursive printing
+    app = (
+        "from flask import Flask, abort\nfrom flask_login import current_user\napp = Flask(__name__)\n\n"
+        f"@app.before_request\ndef hook():\n    x = {deep}\n    abort(401)\n\n"
+        f"@app.get('/a/<int:i>')\ndef f(i):\n    q = Doc.query.filter(Doc.tenant_id == {deep})\n    return {deep} == current_user.owner_id\n"
+    )
+    scanned = _scan(tmp_path, {"app.py": app})
+    (endpoint,) = scanned.architecture["components"]["web"]["endpoints"]
+    assert endpoint["controls"] == ["authn", "tenant_scoped_queries"]
+    assert "a deeply nested expression" in endpoint["description"]

@@ -11,7 +11,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from tmkb_graph.scan.facts import Function, const_str, last_part
+from tmkb_graph.scan.facts import Function, const_str, last_part, source_text
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Site
 from tmkb_graph.scan.names import (
@@ -204,8 +204,7 @@ def _string_signals(text: str, node: ast.AST, add: Add) -> None:
 
 
 def _short(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return source_text(node)
 
 
 def store_isolation_signals(project: Project) -> list[Evidence]:

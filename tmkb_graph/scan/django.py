@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from tmkb_graph.scan.controls import AUTH_DECORATORS, Signals
-from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part, synthetic_function
+from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part, synthetic_function, words_in
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
@@ -175,7 +175,7 @@ class _Django:
                 if checker is not None:
                     out += self.signals.reached(checker)
                 has_permission = self.project.method(found[0], found[1], "has_permission")
-                if has_permission is not None and "is_authenticated" in ast.unparse(has_permission.node):
+                if has_permission is not None and "is_authenticated" in has_permission.words():
                     out.append(Evidence("authn", where, f"permission class {short} demands a login"))
         return out
 
@@ -297,6 +297,6 @@ def _default_permission_is_authenticated(project: Project) -> Evidence | None:
         for node in module.top_nodes:
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
-                    if key is not None and const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in ast.unparse(value):
+                    if key is not None and const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in words_in(value):
                         return Evidence("authn", Site(module.source.rel, key.lineno), "DRF's default permission is IsAuthenticated")
     return None

@@ -57,6 +57,12 @@ class Function:
         """The calls made in the function's own body."""
         return self.call_nodes
 
+    def words(self) -> set[str]:
+        """The attributes the body reads and the (last part of the) names it calls."""
+        found = {n.attr for n in self.nodes if isinstance(n, ast.Attribute)}
+        found.update(last_part(dotted(c.func)) for c in self.call_nodes)
+        return found
+
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name of ``node`` as the function's module sees it."""
         return self.module.resolve(node)
@@ -188,6 +194,30 @@ def synthetic_function(module: Module, cls: ast.ClassDef, name: str, body: list[
     fn = scratch.functions[0]
     fn.module, fn.qualname, fn.class_name = module, f"{module.name}.{cls.name}.{name}", cls.name
     return fn
+
+
+def words_in(node: ast.AST) -> set[str]:
+    """Every name, attribute, keyword and short string under ``node`` (iteratively: deep code is fine)."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.keyword) and sub.arg:
+            out.add(sub.arg)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) < 100:
+            out.add(sub.value)
+    return out
+
+
+def source_text(node: ast.AST, limit: int = 40) -> str:
+    """Short source text for a note; code nested too deeply to print is described, not printed."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "a deeply nested expression"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def const_str(node: ast.AST | None) -> str | None:
