@@ -190,3 +190,19 @@ def test_deeply_nested_expressions_are_read_without_recursion_errors(tmp_path):
     (endpoint,) = scanned.architecture["components"]["web"]["endpoints"]
     assert endpoint["controls"] == ["authn", "tenant_scoped_queries"]
     assert "a deeply nested expression" in endpoint["description"]
+
+
+def test_soft_delete_filtering_needs_a_filter_that_keeps_live_rows(tmp_path):
+    def controls(condition: str) -> list[str]:
+        app = (
+            "from flask import Flask\napp = Flask(__name__)\n\n"
+            f"@app.get('/docs')\ndef docs():\n    return Doc.objects.filter({condition})\n"
+        )
+        (tmp_path / "app.py").write_text(app)
+        return scan_directory(tmp_path, progress=False).architecture["components"]["web"]["endpoints"][0]["controls"]
+
+    assert controls("deleted_at__isnull=True") == ["soft_delete_filtering"]
+    assert controls("is_deleted=False") == ["soft_delete_filtering"]
+    assert controls("deleted_at=None") == ["soft_delete_filtering"]
+    assert controls("deleted_at__isnull=False") == []
+    assert controls("is_deleted=True") == []

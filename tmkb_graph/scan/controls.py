@@ -100,7 +100,7 @@ def _query_signals(fn: Function, call: ast.Call, add: Add, in_query: set[int]) -
         if kw.arg is None:
             continue
         field = lookup_field(kw.arg)
-        _filter_field(field, kw.value, kw.value, add, negated=kw.arg.endswith("__isnull"))
+        _filter_field(field, kw.value, kw.value, add, isnull=kw.arg.endswith("__isnull"))
     for arg in call.args:
         for sub in ast.walk(arg):
             if isinstance(sub, ast.Compare):
@@ -116,17 +116,23 @@ def _query_signals(fn: Function, call: ast.Call, add: Add, in_query: set[int]) -
                     add("soft_delete_filter", sub, f"the query keeps rows whose {found[0]} is null")
 
 
-def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, negated: bool = False) -> None:
+def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, isnull: bool = False) -> None:
+    """Signals from one filter condition ``field = value`` (``isnull``: a Django ``field__isnull`` lookup)."""
     constant = isinstance(value, ast.Constant)
     if field in TENANT_FIELDS and not constant:
         signal = "tenant_filter_ref" if is_tenant_ref(value) else "tenant_filter"
         add(signal, node, f"the query is filtered by {field} = {_short(value)}")
     elif field in OWNER_FIELDS and not constant and is_user_ref(value):
         add("owner_filter", node, f"the query is filtered by {field} = {_short(value)}")
-    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant):
-        add("soft_delete_filter", node, f"the query is filtered by {field} = {value.value!r}")
+    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant) and _keeps_live_rows(value.value, isnull):
+        add("soft_delete_filter", node, f"the query keeps only rows that are not deleted ({field})")
     elif field in DEDUPE_FIELDS and not constant:
         add("event_dedupe", node, f"looks up {field} before processing")
+
+
+def _keeps_live_rows(value: object, isnull: bool) -> bool:
+    """deleted_at=None, is_deleted=False and deleted_at__isnull=True keep live rows; their opposites do not."""
+    return value is True if isnull else value in (None, False)
 
 
 def _pairs(node: ast.Compare) -> list[tuple[ast.AST, ast.AST]]:
