@@ -206,3 +206,22 @@ def test_soft_delete_filtering_needs_a_filter_that_keeps_live_rows(tmp_path):
     assert controls("deleted_at=None") == ["soft_delete_filtering"]
     assert controls("deleted_at__isnull=False") == []
     assert controls("is_deleted=True") == []
+
+
+def test_a_route_that_merely_mentions_a_signature_is_not_a_webhook(tmp_path):
+    app = """
+        from fastapi import FastAPI, Header
+        app = FastAPI()
+
+        @app.post("/documents/{doc_id}/sign")
+        def sign(doc_id: int, signature_image: str, body: dict):
+            return {"signature_url": body.get("signature_url"), "signature": signature_image}
+
+        @app.post("/payments/events")
+        def payments(x_acme_signature: str = Header(...)):
+            return {}
+    """
+    scanned = _scan(tmp_path, {"app.py": app})
+    components = scanned.architecture["components"]
+    assert [e["route"] for e in components["api"]["endpoints"]] == ["POST /documents/{doc_id}/sign"]
+    assert components["payments"]["type"] == "webhook_receiver"

@@ -54,6 +54,7 @@ SDK_VERIFIERS = {
 }
 SDK_WEBHOOK_CLASSES = ("svix.webhooks.Webhook", "svix.Webhook", "standardwebhooks.webhooks.Webhook", "standardwebhooks.Webhook")
 PROVIDER_APIS = ("api.github.com", "api.stripe.com", "/events/")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9_-]{1,60}")  # X-Hub-Signature-256, Stripe-Signature, HTTP_X_SIGNATURE
 _RECORDED_ONCE = re.compile(r"insert\s.*\b(event_id|delivery_id|idempotency_key|webhook_id)\b.*\bon\s+conflict\b", re.IGNORECASE | re.DOTALL)
 _RLS = re.compile(r"set_config\(\s*'app\.|\bSET\s+(LOCAL\s+)?app\.|ROW\s+LEVEL\s+SECURITY", re.IGNORECASE)
 
@@ -86,9 +87,23 @@ def direct_signals(fn: Function) -> list[Evidence]:
         text = const_str(node)
         if text is not None:
             _string_signals(text, node, add)
-    for param in fn.params:
+    for param in _header_params(fn):
         if "signature" in param.lower():
             add("signature_header", fn.node, f"{fn.name} takes the {param} header")
+    return out
+
+
+def _header_params(fn: Function) -> list[str]:
+    """Parameters FastAPI fills from a header: ``x_sig: str = Header(...)`` or ``Annotated[str, Header()]``."""
+    args = fn.node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    out = []
+    for arg, default in pairs:
+        parts = [p for p in (default, arg.annotation) if p is not None]
+        if any(isinstance(n, ast.Call) and last_part(dotted(n.func)) == "Header" for p in parts for n in ast.walk(p)):
+            out.append(arg.arg)
     return out
 
 
@@ -201,7 +216,7 @@ def _mentions_provider_api(node: ast.AST) -> bool:
 
 def _string_signals(text: str, node: ast.AST, add: Add) -> None:
     lowered = text.lower()
-    if "signature" in lowered and len(text) < 60 and " " not in text:
+    if "signature" in lowered and _HEADER_NAME.fullmatch(text) and ("-" in text or text.upper().startswith("HTTP_")):
         add("signature_header", node, f"reads the {text} header")
     if _RLS.search(text):
         add("rls", node, "sets the tenant for the store's row-level security")
