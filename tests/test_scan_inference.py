@@ -225,3 +225,21 @@ def test_a_route_that_merely_mentions_a_signature_is_not_a_webhook(tmp_path):
     components = scanned.architecture["components"]
     assert [e["route"] for e in components["api"]["endpoints"]] == ["POST /documents/{doc_id}/sign"]
     assert components["payments"]["type"] == "webhook_receiver"
+
+
+def test_a_route_that_lists_hooks_is_not_a_webhook(tmp_path):
+    app = """
+        from flask import Flask
+        app = Flask(__name__)
+
+        @app.get("/api/hooks")
+        def list_hooks():
+            return []
+
+        @app.post("/api/hooks/github")
+        def github_hook():
+            return ""
+    """
+    components = _scan(tmp_path, {"app.py": app}).architecture["components"]
+    assert [e["route"] for e in components["web"]["endpoints"]] == ["GET /api/hooks"]
+    assert components["github_webhook"]["type"] == "webhook_receiver"
