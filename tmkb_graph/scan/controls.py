@@ -18,6 +18,7 @@ from tmkb_graph.scan.names import (
     OWNER_FIELDS,
     SOFT_DELETE_FIELDS,
     TENANT_FIELDS,
+    TENANT_NAMES,
     field_of,
     is_tenant_ref,
     is_user_ref,
@@ -81,6 +82,8 @@ def direct_signals(fn: Function) -> list[Evidence]:
     for node in fn.nodes:
         if isinstance(node, ast.Compare) and id(node) not in in_query:
             _compare_signals(fn, node, add)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            _fan_out_signals(node, add)
     for call in calls:
         _call_signals(fn, call, add, calls)
     for node in fn.nodes:
@@ -143,6 +146,20 @@ def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, isnull: b
         add("soft_delete_filter", node, f"the query keeps only rows that are not deleted ({field})")
     elif field in DEDUPE_FIELDS and not constant:
         add("event_dedupe", node, f"looks up {field} before processing")
+
+
+_ENQUEUE_METHODS = frozenset({"delay", "apply_async", "send", "send_with_options", "enqueue", "enqueue_job", "s", "si"})
+
+
+def _fan_out_signals(loop: ast.For | ast.AsyncFor, add: Add) -> None:
+    """A loop over tenants that enqueues one job per tenant, passing the tenant's id."""
+    for sub in ast.walk(loop):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _ENQUEUE_METHODS:
+            if any(is_tenant_ref(arg) for arg in [*sub.args, *(kw.value for kw in sub.keywords)]) or any(
+                kw.arg in TENANT_NAMES for kw in sub.keywords
+            ):
+                add("tenant_fan_out", sub, "enqueues one job per tenant, each with its tenant id")
+                return
 
 
 def _keeps_live_rows(value: object, isnull: bool) -> bool:

@@ -22,7 +22,7 @@ class Function:
     """A function or method and the nodes of its own body (nested functions are functions of their own).
 
     ``nodes`` keeps only the kinds detectors read: calls, comparisons, string constants, attribute
-    accesses, assignments and dict literals.
+    accesses, assignments, dict literals and for loops.
     """
 
     module: "Module"
@@ -116,7 +116,8 @@ def index_module(source: SourceFile) -> Module:
 
 
 # the node kinds detectors read from a function's or the module's own list; others are only walked
-_KEPT = (ast.Call, ast.Compare, ast.Constant, ast.Attribute, ast.Assign, ast.AugAssign, ast.Dict, ast.Import, ast.ImportFrom)
+_KEPT = (ast.Call, ast.Compare, ast.Constant, ast.Attribute, ast.Assign, ast.AugAssign, ast.Dict, ast.For, ast.AsyncFor,
+         ast.Import, ast.ImportFrom)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _LEAF_FIELDS = frozenset({"id", "attr", "name", "arg", "kind", "ctx", "op", "level", "module", "type_comment",
                           "simple", "is_async", "conversion", "asname"})
