@@ -206,6 +206,9 @@ def test_soft_delete_filtering_needs_a_filter_that_keeps_live_rows(tmp_path):
     assert controls("deleted_at=None") == ["soft_delete_filtering"]
     assert controls("deleted_at__isnull=False") == []
     assert controls("is_deleted=True") == []
+    assert controls("Doc.deleted_at == None") == ["soft_delete_filtering"]
+    assert controls("Doc.deleted_at != None") == []
+    assert controls("Doc.is_deleted != True") == ["soft_delete_filtering"]
 
 
 def test_a_route_that_merely_mentions_a_signature_is_not_a_webhook(tmp_path):

@@ -127,22 +127,24 @@ def _query_signals(fn: Function, call: ast.Call, add: Add, in_query: set[int]) -
                     found = field_of(left)
                     # the column side is a model's attribute, not the acting user's (user.tenant_id)
                     if found is not None and not (is_user_ref(left.value) or is_tenant_ref(left.value)):  # type: ignore[attr-defined]
-                        _filter_field(found[0], right, sub, add)
+                        negated = any(isinstance(op, (ast.NotEq, ast.IsNot)) for op in sub.ops)
+                        _filter_field(found[0], right, sub, add, negated=negated)
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("is_", "isnot"):
                 found = field_of(sub.func.value)
                 if found and found[0] in SOFT_DELETE_FIELDS and sub.func.attr == "is_":
                     add("soft_delete_filter", sub, f"the query keeps rows whose {found[0]} is null")
 
 
-def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, isnull: bool = False) -> None:
-    """Signals from one filter condition ``field = value`` (``isnull``: a Django ``field__isnull`` lookup)."""
+def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, isnull: bool = False, negated: bool = False) -> None:
+    """Signals from one filter condition ``field = value`` (``isnull``: a Django ``field__isnull``
+    lookup; ``negated``: ``field != value``)."""
     constant = isinstance(value, ast.Constant)
     if field in TENANT_FIELDS and not constant:
         signal = "tenant_filter_ref" if is_tenant_ref(value) else "tenant_filter"
         add(signal, node, f"the query is filtered by {field} = {_short(value)}")
     elif field in OWNER_FIELDS and not constant and is_user_ref(value):
         add("owner_filter", node, f"the query is filtered by {field} = {_short(value)}")
-    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant) and _keeps_live_rows(value.value, isnull):
+    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant) and _keeps_live_rows(value.value, isnull) != negated:
         add("soft_delete_filter", node, f"the query keeps only rows that are not deleted ({field})")
     elif field in DEDUPE_FIELDS and not constant:
         add("event_dedupe", node, f"looks up {field} before processing")
