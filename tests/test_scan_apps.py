@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, TODAY
+from conftest import FIXTURES, TODAY
 from tmkb_graph.library import load_library
 from tmkb_graph.scan import scan_directory
 from tmkb_graph.scan.locate import location_of

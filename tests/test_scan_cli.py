@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES, TODAY
+from conftest import FIXTURES, TODAY
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import load_architecture
 from tmkb_graph.cli import app

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES
+from conftest import FIXTURES
 from tmkb_graph.cli import app
 from tmkb_graph.scan.evaluate import newcombe_difference, wilson_interval
 

@@ -160,3 +160,82 @@ def test_nested_blueprints_and_routers_add_their_parents_prefixes(tmp_path):
     })
     assert list(_endpoints(arch, "web")) == ["GET /v1/files/{file_id}"]
     assert _endpoints(arch, "api") == {"GET /v2/items/{item_id}": ["authn"]}
+
+
+def test_drf_viewset_with_only_a_queryset_attribute_gets_its_routes(tmp_path):
+    arch = _arch(tmp_path, {
+        "models.py": """
+            from django.db import models
+            class Note(models.Model):
+                tenant = models.ForeignKey("Tenant", on_delete=models.CASCADE)
+                text = models.TextField()
+        """,
+        "views.py": """
+            from rest_framework import permissions, viewsets
+            from models import Note
+            class NoteViewSet(viewsets.ReadOnlyModelViewSet):
+                queryset = Note.objects.all()
+                permission_classes = [permissions.IsAuthenticated]
+        """,
+        "urls.py": """
+            from rest_framework.routers import DefaultRouter
+            from views import NoteViewSet
+            router = DefaultRouter()
+            router.register("notes", NoteViewSet)
+            urlpatterns = router.urls
+        """,
+    })
+    endpoints = arch["components"]["django_app"]["endpoints"]
+    assert [(e["route"], e["operation"], e["resource"], e["controls"]) for e in endpoints] == [
+        ("GET /notes", "list", "Note", ["authn"]),
+        ("GET /notes/{pk}", "read", "Note", ["authn"]),
+    ]
+    assert arch["resources"] == {"Note": {"owner": "tenant", "ids": "sequential"}}
+
+
+def test_every_enqueue_form_reaches_its_task_with_its_arguments(tmp_path):
+    arch = _arch(tmp_path, {
+        "jobs.py": """
+            import dramatiq
+            from celery import shared_task
+            from rq.decorators import job
+
+            @shared_task
+            def by_name(doc_id, tenant_id): ...
+
+            @job("default")
+            def rq_job(doc_id, user_id): ...
+
+            def plain(report_id, payload): ...
+
+            @dramatiq.actor
+            def actor(doc_id, org_id): ...
+        """,
+        "app.py": """
+            from celery import current_app
+            from flask import Flask, request
+            from flask_login import current_user
+            from redis import Redis
+            from rq import Queue
+            from jobs import actor, plain, rq_job
+            app = Flask(__name__)
+            queue = Queue(connection=Redis())
+
+            @app.post("/go/<int:doc_id>")
+            def go(doc_id):
+                current_app.send_task("jobs.by_name", args=[doc_id], kwargs={"tenant_id": current_user.tenant_id})
+                rq_job.delay(doc_id, current_user.id)
+                queue.enqueue_call(func=plain, args=(doc_id,), kwargs={"payload": request.json})
+                actor.send_with_options(args=(doc_id,), kwargs={"org_id": current_user.org_id}, delay=10)
+                return ""
+        """,
+    })
+    enqueues = {f["to"]: f.get("carries", []) for f in arch["flows"] if f["kind"] == "enqueue"}
+    assert enqueues == {
+        "by_name_queue": ["tenant_id", "resource_id"],
+        "rq_job_queue": ["user_id", "resource_id"],
+        "plain_queue": ["resource_id", "payload"],
+        "actor_queue": ["tenant_id", "resource_id"],
+    }
+    technologies = {cid: c.get("technology") for cid, c in arch["components"].items() if c["type"] == "queue"}
+    assert technologies == {"by_name_queue": "celery", "rq_job_queue": "rq", "plain_queue": "rq", "actor_queue": "dramatiq"}

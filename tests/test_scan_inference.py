@@ -177,3 +177,72 @@ def test_an_enqueue_no_route_or_task_reaches_is_left_out_with_a_note(tmp_path):
     assert [f for f in scanned.architecture["flows"] if f["kind"] == "enqueue"] == []
     assert any("enqueues rebuild from code no route or task reaches" in n for n in scanned.notes)
     assert any(w.startswith("scan: app.py:15: enqueues rebuild") for w in scanned.result.warnings)
+
+
+def test_deeply_nested_expressions_are_read_without_recursion_errors(tmp_path):
+    deep = "+".join(["a"] * 900)  # parses, but is too deep for recursive printing
+    app = (
+        "from flask import Flask, abort\nfrom flask_login import current_user\napp = Flask(__name__)\n\n"
+        f"@app.before_request\ndef hook():\n    x = {deep}\n    abort(401)\n\n"
+        f"@app.get('/a/<int:i>')\ndef f(i):\n    q = Doc.query.filter(Doc.tenant_id == {deep})\n    return {deep} == current_user.owner_id\n"
+    )
+    scanned = _scan(tmp_path, {"app.py": app})
+    (endpoint,) = scanned.architecture["components"]["web"]["endpoints"]
+    assert endpoint["controls"] == ["authn", "tenant_scoped_queries"]
+    assert "a deeply nested expression" in endpoint["description"]
+
+
+def test_soft_delete_filtering_needs_a_filter_that_keeps_live_rows(tmp_path):
+    def controls(condition: str) -> list[str]:
+        app = (
+            "from flask import Flask\napp = Flask(__name__)\n\n"
+            f"@app.get('/docs')\ndef docs():\n    return Doc.objects.filter({condition})\n"
+        )
+        (tmp_path / "app.py").write_text(app)
+        return scan_directory(tmp_path, progress=False).architecture["components"]["web"]["endpoints"][0]["controls"]
+
+    assert controls("deleted_at__isnull=True") == ["soft_delete_filtering"]
+    assert controls("is_deleted=False") == ["soft_delete_filtering"]
+    assert controls("deleted_at=None") == ["soft_delete_filtering"]
+    assert controls("deleted_at__isnull=False") == []
+    assert controls("is_deleted=True") == []
+    assert controls("Doc.deleted_at == None") == ["soft_delete_filtering"]
+    assert controls("Doc.deleted_at != None") == []
+    assert controls("Doc.is_deleted != True") == ["soft_delete_filtering"]
+
+
+def test_a_route_that_merely_mentions_a_signature_is_not_a_webhook(tmp_path):
+    app = """
+        from fastapi import FastAPI, Header
+        app = FastAPI()
+
+        @app.post("/documents/{doc_id}/sign")
+        def sign(doc_id: int, signature_image: str, body: dict):
+            return {"signature_url": body.get("signature_url"), "signature": signature_image}
+
+        @app.post("/payments/events")
+        def payments(x_acme_signature: str = Header(...)):
+            return {}
+    """
+    scanned = _scan(tmp_path, {"app.py": app})
+    components = scanned.architecture["components"]
+    assert [e["route"] for e in components["api"]["endpoints"]] == ["POST /documents/{doc_id}/sign"]
+    assert components["payments"]["type"] == "webhook_receiver"
+
+
+def test_a_route_that_lists_hooks_is_not_a_webhook(tmp_path):
+    app = """
+        from flask import Flask
+        app = Flask(__name__)
+
+        @app.get("/api/hooks")
+        def list_hooks():
+            return []
+
+        @app.post("/api/hooks/github")
+        def github_hook():
+            return ""
+    """
+    components = _scan(tmp_path, {"app.py": app}).architecture["components"]
+    assert [e["route"] for e in components["web"]["endpoints"]] == ["GET /api/hooks"]
+    assert components["github_webhook"]["type"] == "webhook_receiver"

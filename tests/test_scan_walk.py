@@ -33,7 +33,7 @@ def test_binary_and_non_python_files_are_skipped(tmp_path):
     (root / "notes.txt").write_text("def x(): pass")
     walked = walk_python(root, progress=False)
     assert [f.rel for f in walked.files] == ["good.py"]
-    assert walked.notes == ["blob.py: binary content, not Python source; skipped"]
+    assert walked.notes == ["1 file that is not Python (no .py name) left out", "blob.py: binary content, not Python source; skipped"]
 
 
 def test_huge_file_is_skipped(tmp_path):
@@ -110,3 +110,18 @@ def test_a_folder_with_thousands_of_files_is_skipped_with_a_note(tmp_path, monke
     walked = walk_python(root, progress=False)
     assert [f.rel for f in walked.files] == ["good.py"]
     assert walked.notes == ["generated: 11 files in one folder (over 10); looks generated or vendored; skipped with everything below it"]
+
+
+def test_only_framework_code_and_what_it_imports_is_parsed_when_asked(tmp_path):
+    root = _tree(tmp_path)
+    pkg = root / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (root / "good.py").write_text(GOOD + "from pkg.rules import (\n    check,\n)\nfrom . import sibling\n")
+    (pkg / "rules.py").write_text("from .deeper import helper\ndef check(x):\n    return helper(x)\n")
+    (pkg / "deeper.py").write_text("def helper(x):\n    return x\n")
+    (root / "sibling.py").write_text("X = 1\n")
+    (root / "unused.py").write_text("def lonely():\n    return 0\n")
+    walked = walk_python(root, progress=False, imported_only=True)
+    assert [f.rel for f in walked.files] == ["good.py", "pkg/__init__.py", "pkg/deeper.py", "pkg/rules.py", "sibling.py"]
+    assert walked.notes == ["1 Python file that no web, queue, ORM or webhook code imports left unparsed"]

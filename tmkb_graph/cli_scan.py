@@ -16,14 +16,23 @@ import typer
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _choices(name: str, words: tuple[str, ...]) -> type[Enum]:
-    """A str Enum of ``words`` for a typer option (typer shows them as the choices)."""
-    return Enum(name, {word: word for word in words}, type=str)  # type: ignore[return-value]
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
-ScanFormat = _choices("ScanFormat", ("table", "json", "markdown"))
-EvalFormat = _choices("EvalFormat", ("table", "json"))
-ScanFailOn = _choices("ScanFailOn", ("critical", "high", "medium", "low", "none"))
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ScanFailOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    none = "none"
 
 
 def _bad_input(message: str) -> None:

@@ -8,11 +8,13 @@ from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Enqueue, Task
 from tmkb_graph.scan.names import PAYLOAD_NAMES, TENANT_NAMES, USER_NAMES
 
-CONTEXT_ORDER = ("user_id", "tenant_id", "resource_id", "payload")
+CONTEXT_ORDER = ("user_id", "tenant_id", "resource_id", "event_id", "payload")
+_EVENT_NAMES = frozenset({"event_id", "delivery_id", "stripe_event_id", "github_delivery_id", "webhook_id", "message_id"})
 
 
 def carried(enqueue: Enqueue, task: Task) -> list[str]:
-    """The context items the call passes, in vocabulary order; a positional argument is named by the task's parameter."""
+    """The context items the call passes (user_id, tenant_id, resource_id, event_id, payload); a
+    positional argument is named by the task's parameter in its position."""
     params = task.params
     items: set[str] = set()
     position = 0
@@ -33,6 +35,8 @@ def item_for_name(name: str) -> str | None:
         return "user_id"
     if lowered in TENANT_NAMES:
         return "tenant_id"
+    if lowered in _EVENT_NAMES:
+        return "event_id"
     if lowered in PAYLOAD_NAMES or lowered.endswith(("_payload", "_data", "_body", "_event")):
         return "payload"
     if lowered in ("id", "pk") or lowered.endswith(("_id", "_ids", "_pk", "_uuid")):
@@ -51,10 +55,10 @@ def item_for_expression(expr: ast.AST) -> str | None:
         if name.endswith(("get_json", ".json", "model_dump", ".dict")):
             return "payload"
         return None
-    name = dotted(expr)
-    if name is None:
+    found = dotted(expr)
+    if found is None:
         return None
-    parts = name.split(".")
+    parts = found.split(".")
     if parts[-1] in ("json", "data", "body", "form", "POST"):
         return "payload"
     if any(p in USER_NAMES for p in parts[:-1]) and parts[-1] in ("id", "pk"):

@@ -46,7 +46,8 @@ def receiver_claims(signals: list[Evidence]) -> Claims:
 
 def worker_claims(signals: list[Evidence], multi_tenant: bool) -> Claims:
     """Controls of a task: re-authorization (the acting user, and in a multi-tenant app the tenant,
-    checked against the loaded object), tenant-scoped queries, payload verification, idempotency."""
+    checked against the loaded object), tenant-scoped queries, per-tenant fan-out, payload
+    verification, idempotency."""
     claims: Claims = {}
     user = _having(signals, "owner_compare", "owner_filter", "permission_call")
     tenant = _having(signals, "tenant_compare", "tenant_filter_ref")
@@ -55,6 +56,9 @@ def worker_claims(signals: list[Evidence], multi_tenant: bool) -> Claims:
     scoped = _having(signals, "tenant_filter", "tenant_filter_ref")
     if scoped:
         claims["tenant_scoped_queries"] = scoped
+    fan_out = _having(signals, "tenant_fan_out")
+    if fan_out:
+        claims["per_tenant_job_scoping"] = fan_out
     _common_job_claims(signals, claims)
     return claims
 

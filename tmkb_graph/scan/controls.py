@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
-from tmkb_graph.scan.facts import Function, const_str, last_part
+from tmkb_graph.scan.facts import Function, const_str, last_part, source_text
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Site
 from tmkb_graph.scan.names import (
     OWNER_FIELDS,
     SOFT_DELETE_FIELDS,
     TENANT_FIELDS,
+    TENANT_NAMES,
     field_of,
     is_tenant_ref,
     is_user_ref,
@@ -53,8 +55,12 @@ SDK_VERIFIERS = {
 }
 SDK_WEBHOOK_CLASSES = ("svix.webhooks.Webhook", "svix.Webhook", "standardwebhooks.webhooks.Webhook", "standardwebhooks.Webhook")
 PROVIDER_APIS = ("api.github.com", "api.stripe.com", "/events/")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9_-]{1,60}")  # X-Hub-Signature-256, Stripe-Signature, HTTP_X_SIGNATURE
 _RECORDED_ONCE = re.compile(r"insert\s.*\b(event_id|delivery_id|idempotency_key|webhook_id)\b.*\bon\s+conflict\b", re.IGNORECASE | re.DOTALL)
 _RLS = re.compile(r"set_config\(\s*'app\.|\bSET\s+(LOCAL\s+)?app\.|ROW\s+LEVEL\s+SECURITY", re.IGNORECASE)
+
+
+Add = Callable[[str, ast.AST, str], None]  # (signal, node, note): records one piece of evidence
 
 
 def direct_signals(fn: Function) -> list[Evidence]:
@@ -76,19 +82,35 @@ def direct_signals(fn: Function) -> list[Evidence]:
     for node in fn.nodes:
         if isinstance(node, ast.Compare) and id(node) not in in_query:
             _compare_signals(fn, node, add)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            _fan_out_signals(node, add)
     for call in calls:
         _call_signals(fn, call, add, calls)
     for node in fn.nodes:
         text = const_str(node)
         if text is not None:
             _string_signals(text, node, add)
-    for param in fn.params:
+    for param in _header_params(fn):
         if "signature" in param.lower():
             add("signature_header", fn.node, f"{fn.name} takes the {param} header")
     return out
 
 
-def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> None:
+def _header_params(fn: Function) -> list[str]:
+    """Parameters FastAPI fills from a header: ``x_sig: str = Header(...)`` or ``Annotated[str, Header()]``."""
+    args = fn.node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    out = []
+    for arg, default in pairs:
+        parts = [p for p in (default, arg.annotation) if p is not None]
+        if any(isinstance(n, ast.Call) and last_part(dotted(n.func)) == "Header" for p in parts for n in ast.walk(p)):
+            out.append(arg.arg)
+    return out
+
+
+def _query_signals(fn: Function, call: ast.Call, add: Add, in_query: set[int]) -> None:
     name = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func) or ""
     if last_part(name) not in QUERY_CALLS:
         return
@@ -96,7 +118,7 @@ def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> Non
         if kw.arg is None:
             continue
         field = lookup_field(kw.arg)
-        _filter_field(field, kw.value, kw.value, add, negated=kw.arg.endswith("__isnull"))
+        _filter_field(field, kw.value, kw.value, add, isnull=kw.arg.endswith("__isnull"))
     for arg in call.args:
         for sub in ast.walk(arg):
             if isinstance(sub, ast.Compare):
@@ -105,36 +127,58 @@ def _query_signals(fn: Function, call: ast.Call, add, in_query: set[int]) -> Non
                     found = field_of(left)
                     # the column side is a model's attribute, not the acting user's (user.tenant_id)
                     if found is not None and not (is_user_ref(left.value) or is_tenant_ref(left.value)):  # type: ignore[attr-defined]
-                        _filter_field(found[0], right, sub, add)
+                        negated = any(isinstance(op, (ast.NotEq, ast.IsNot)) for op in sub.ops)
+                        _filter_field(found[0], right, sub, add, negated=negated)
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("is_", "isnot"):
                 found = field_of(sub.func.value)
                 if found and found[0] in SOFT_DELETE_FIELDS and sub.func.attr == "is_":
                     add("soft_delete_filter", sub, f"the query keeps rows whose {found[0]} is null")
 
 
-def _filter_field(field: str, value: ast.AST, node: ast.AST, add, negated: bool = False) -> None:
+def _filter_field(field: str, value: ast.AST, node: ast.AST, add: Add, isnull: bool = False, negated: bool = False) -> None:
+    """Signals from one filter condition ``field = value`` (``isnull``: a Django ``field__isnull``
+    lookup; ``negated``: ``field != value``)."""
     constant = isinstance(value, ast.Constant)
     if field in TENANT_FIELDS and not constant:
         signal = "tenant_filter_ref" if is_tenant_ref(value) else "tenant_filter"
         add(signal, node, f"the query is filtered by {field} = {_short(value)}")
     elif field in OWNER_FIELDS and not constant and is_user_ref(value):
         add("owner_filter", node, f"the query is filtered by {field} = {_short(value)}")
-    elif field in SOFT_DELETE_FIELDS and constant:
-        add("soft_delete_filter", node, f"the query is filtered by {field} = {value.value!r}")
+    elif field in SOFT_DELETE_FIELDS and isinstance(value, ast.Constant) and _keeps_live_rows(value.value, isnull) != negated:
+        add("soft_delete_filter", node, f"the query keeps only rows that are not deleted ({field})")
     elif field in DEDUPE_FIELDS and not constant:
         add("event_dedupe", node, f"looks up {field} before processing")
 
 
+_ENQUEUE_METHODS = frozenset({"delay", "apply_async", "send", "send_with_options", "enqueue", "enqueue_job", "s", "si"})
+
+
+def _fan_out_signals(loop: ast.For | ast.AsyncFor, add: Add) -> None:
+    """A loop over tenants that enqueues one job per tenant, passing the tenant's id."""
+    for sub in ast.walk(loop):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _ENQUEUE_METHODS:
+            if any(is_tenant_ref(arg) for arg in [*sub.args, *(kw.value for kw in sub.keywords)]) or any(
+                kw.arg in TENANT_NAMES for kw in sub.keywords
+            ):
+                add("tenant_fan_out", sub, "enqueues one job per tenant, each with its tenant id")
+                return
+
+
+def _keeps_live_rows(value: object, isnull: bool) -> bool:
+    """deleted_at=None, is_deleted=False and deleted_at__isnull=True keep live rows; their opposites do not."""
+    return value is True if isnull else value in (None, False)
+
+
 def _pairs(node: ast.Compare) -> list[tuple[ast.AST, ast.AST]]:
-    left = node.left
-    out = []
+    left: ast.expr = node.left
+    out: list[tuple[ast.AST, ast.AST]] = []
     for right in node.comparators:
         out += [(left, right), (right, left)]
         left = right
     return out
 
 
-def _compare_signals(fn: Function, node: ast.Compare, add) -> None:
+def _compare_signals(fn: Function, node: ast.Compare, add: Add) -> None:
     for left, right in _pairs(node):
         found = field_of(left)
         if found is None:
@@ -157,7 +201,7 @@ def _strings(fn: Function) -> set[str]:
     return {s for s in (const_str(n) for n in fn.nodes) if s is not None and len(s) < 80}
 
 
-def _call_signals(fn: Function, call: ast.Call, add, calls: list[ast.Call]) -> None:
+def _call_signals(fn: Function, call: ast.Call, add: Add, calls: list[ast.Call]) -> None:
     name = fn.resolve(call.func) or ""
     short = call.func.attr if isinstance(call.func, ast.Attribute) else last_part(name)
     if name in ("hmac.compare_digest", "secrets.compare_digest"):
@@ -189,9 +233,9 @@ def _mentions_provider_api(node: ast.AST) -> bool:
     return False
 
 
-def _string_signals(text: str, node: ast.AST, add) -> None:
+def _string_signals(text: str, node: ast.AST, add: Add) -> None:
     lowered = text.lower()
-    if "signature" in lowered and len(text) < 60 and " " not in text:
+    if "signature" in lowered and _HEADER_NAME.fullmatch(text) and ("-" in text or text.upper().startswith("HTTP_")):
         add("signature_header", node, f"reads the {text} header")
     if _RLS.search(text):
         add("rls", node, "sets the tenant for the store's row-level security")
@@ -200,8 +244,7 @@ def _string_signals(text: str, node: ast.AST, add) -> None:
 
 
 def _short(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return source_text(node)
 
 
 def store_isolation_signals(project: Project) -> list[Evidence]:
@@ -211,7 +254,7 @@ def store_isolation_signals(project: Project) -> list[Evidence]:
     for module in project.modules:
         file = module.source.rel
         for node in module.strings:
-            if _RLS.search(node.value):
+            if _RLS.search(str(node.value)):
                 out.append(Evidence("rls", Site(file, node.lineno), "sets the tenant for the store's row-level security"))
         for call in module.calls:
             short = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from tmkb_graph.scan.controls import AUTH_DECORATORS, Signals
-from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
+from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part, synthetic_function, words_in
 from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
@@ -129,7 +129,7 @@ class _Django:
                 out += self.permission_evidence(module, stmt.value, None, site)
         if not explicit and self.default_auth is not None and _is_drf(module, cls):
             out.append(self.default_auth)
-        queryset = self.project.method(module, cls, "get_queryset")
+        queryset = self.queryset(module, cls)
         if queryset is not None:
             out += self.signals.reached(queryset)
         out += self.serializer_evidence(module, cls)
@@ -151,6 +151,16 @@ class _Django:
                                     return [Evidence("field_allowlist", site, f"{found[1].name} accepts only the fields it lists")]
         return []
 
+    def queryset(self, module: Module, cls: ast.ClassDef) -> Function | None:
+        """The code that picks a view's rows: its ``get_queryset``, else its ``queryset = ...`` attribute."""
+        method = self.project.method(module, cls, "get_queryset")
+        if method is not None:
+            return method
+        body: list[ast.stmt] = [
+            s for s in cls.body if isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "queryset" for t in s.targets)
+        ]
+        return synthetic_function(module, cls, "queryset", body) if body else None
+
     def permission_evidence(self, module: Module, node: ast.AST, fn: Function | None, site: Site | None = None) -> list[Evidence]:
         out: list[Evidence] = []
         where = site or Site(fn.file, fn.line)  # type: ignore[union-attr]
@@ -165,7 +175,7 @@ class _Django:
                 if checker is not None:
                     out += self.signals.reached(checker)
                 has_permission = self.project.method(found[0], found[1], "has_permission")
-                if has_permission is not None and "is_authenticated" in ast.unparse(has_permission.node):
+                if has_permission is not None and "is_authenticated" in has_permission.words():
                     out.append(Evidence("authn", where, f"permission class {short} demands a login"))
         return out
 
@@ -179,7 +189,7 @@ class _Django:
 
     def viewset(self, module: Module, cls: ast.ClassDef, path: str) -> None:
         evidence = self.class_evidence(module, cls)
-        queryset = self.project.method(module, cls, "get_queryset")
+        queryset = self.queryset(module, cls)
         lookup = _class_constant(cls, "lookup_field") or "pk"
         actions: list[str] = [a for a in _STANDARD if self.project.method(module, cls, a) is not None]
         for base in cls.bases:
@@ -287,6 +297,6 @@ def _default_permission_is_authenticated(project: Project) -> Evidence | None:
         for node in module.top_nodes:
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
-                    if const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in ast.unparse(value):
+                    if key is not None and const_str(key) == "DEFAULT_PERMISSION_CLASSES" and "IsAuthenticated" in words_in(value):
                         return Evidence("authn", Site(module.source.rel, key.lineno), "DRF's default permission is IsAuthenticated")
     return None

@@ -44,8 +44,7 @@ def _enqueue(fn: Function, call: ast.Call) -> Enqueue | None:
         target = keyword(call, "func") or (call.args[0] if call.args else None)
         if target is None:
             return None
-        technology = "rq" if method == "enqueue_call" else None
-        return Enqueue(site, fn, target, technology, _packed_args(call, 1 if call.args else 0))
+        return Enqueue(site, fn, target, "rq" if method == "enqueue_call" else None, _packed_args(call, 1 if call.args else 0))
     return None
 
 
@@ -68,11 +67,10 @@ def _packed_args(call: ast.Call, first: int) -> list[tuple[str | None, ast.expr]
 
 
 def _target_task(project: Project, tasks: dict[str, Task], found: Enqueue) -> Task | None:
+    """The task an enqueue starts: a function reference, or a task name given as a string."""
     module = found.caller.module
-    if isinstance(found.target, ast.expr) and const_str(found.target) is None:
-        fn = project.resolve_function(found.target, module)
-    else:
-        fn = project.function_named(const_str(found.target) if isinstance(found.target, ast.expr) else found.target, module)
+    name = const_str(found.target)
+    fn = project.function_named(name, module) if name is not None else project.resolve_function(found.target, module)
     if fn is None:
         return None
     task = tasks.get(fn.qualname)

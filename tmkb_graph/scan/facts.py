@@ -22,7 +22,7 @@ class Function:
     """A function or method and the nodes of its own body (nested functions are functions of their own).
 
     ``nodes`` keeps only the kinds detectors read: calls, comparisons, string constants, attribute
-    accesses, assignments and dict literals.
+    accesses, assignments, dict literals and for loops.
     """
 
     module: "Module"
@@ -56,6 +56,12 @@ class Function:
     def calls(self) -> list[ast.Call]:
         """The calls made in the function's own body."""
         return self.call_nodes
+
+    def words(self) -> set[str]:
+        """The attributes the body reads and the (last part of the) names it calls."""
+        found = {n.attr for n in self.nodes if isinstance(n, ast.Attribute)}
+        found.update(last_part(dotted(c.func)) for c in self.call_nodes)
+        return found
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name of ``node`` as the function's module sees it."""
@@ -110,7 +116,8 @@ def index_module(source: SourceFile) -> Module:
 
 
 # the node kinds detectors read from a function's or the module's own list; others are only walked
-_KEPT = (ast.Call, ast.Compare, ast.Constant, ast.Attribute, ast.Assign, ast.AugAssign, ast.Dict, ast.Import, ast.ImportFrom)
+_KEPT = (ast.Call, ast.Compare, ast.Constant, ast.Attribute, ast.Assign, ast.AugAssign, ast.Dict, ast.For, ast.AsyncFor,
+         ast.Import, ast.ImportFrom)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _LEAF_FIELDS = frozenset({"id", "attr", "name", "arg", "kind", "ctx", "op", "level", "module", "type_comment",
                           "simple", "is_async", "conversion", "asname"})
@@ -175,6 +182,43 @@ def _record(node: ast.AST, kind: type, module: Module, fn: Function | None, impo
         module.dicts.append(node)  # type: ignore[arg-type]
     elif kind is ast.Constant:
         module.strings.append(node)  # type: ignore[arg-type]
+
+
+def synthetic_function(module: Module, cls: ast.ClassDef, name: str, body: list[ast.stmt]) -> Function:
+    """A function made of class-level statements (a DRF ``queryset = ...``), so detectors can read
+    them like a method's body; it points at the class."""
+    args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    node = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                           lineno=cls.lineno, col_offset=cls.col_offset)
+    scratch = Module(source=module.source, aliases=module.aliases, defined=module.defined)
+    _collect(ast.Module(body=[node], type_ignores=[]), scratch, [])
+    fn = scratch.functions[0]
+    fn.module, fn.qualname, fn.class_name = module, f"{module.name}.{cls.name}.{name}", cls.name
+    return fn
+
+
+def words_in(node: ast.AST) -> set[str]:
+    """Every name, attribute, keyword and short string under ``node`` (iteratively: deep code is fine)."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.keyword) and sub.arg:
+            out.add(sub.arg)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) < 100:
+            out.add(sub.value)
+    return out
+
+
+def source_text(node: ast.AST, limit: int = 40) -> str:
+    """Short source text for a note; code nested too deeply to print is described, not printed."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "a deeply nested expression"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def const_str(node: ast.AST | None) -> str | None:

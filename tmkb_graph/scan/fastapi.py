@@ -94,8 +94,10 @@ def _dependency_aliases(project: Project) -> dict[str, tuple[ast.expr, Module]]:
     out: dict[str, tuple[ast.expr, Module]] = {}
     for module in project.modules:
         for stmt in module.source.tree.body:
-            value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
-            if value is None or not any(isinstance(n, ast.Call) and last_part(dotted(n.func)) in ("Depends", "Security") for n in ast.walk(value)):
+            if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
+                continue
+            value = stmt.value
+            if not any(isinstance(n, ast.Call) and last_part(dotted(n.func)) in ("Depends", "Security") for n in ast.walk(value)):
                 continue
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             out.update((f"{module.name}.{t.id}", (value, module)) for t in targets if isinstance(t, ast.Name))

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from tmkb_graph.scan.controls import AUTH_DECORATORS
 from tmkb_graph.scan.facts import Function, Module, const_str, keyword, last_part
+from tmkb_graph.scan.imports import dotted
 from tmkb_graph.scan.model import Evidence, Route, Site
 from tmkb_graph.scan.project import Project
 from tmkb_graph.scan.routing import HTTP_VERBS, join_paths, methods_of
 
-_AUTH_HOOK_MARKS = ("is_authenticated", "verify_jwt_in_request", "login_required")
+_AUTH_HOOK_MARKS = frozenset({"is_authenticated", "verify_jwt_in_request", "login_required", "get_jwt_identity"})
 
 
 @dataclass
@@ -94,10 +95,17 @@ def _auth_hooks(project: Project, routers: dict[str, _Router]) -> dict[str, Evid
             for deco in fn.node.decorator_list:
                 if isinstance(deco, ast.Attribute) and deco.attr == "before_request":
                     key = _router_key(module, deco.value, routers)
-                    text = ast.unparse(fn.node)
-                    if key and (any(mark in text for mark in _AUTH_HOOK_MARKS) or "abort(401" in text):
+                    if key and _demands_login(fn):
                         hooks[key] = Evidence("authn", Site(fn.file, fn.line), f"{fn.name} runs before every request and demands a login")
     return hooks
+
+
+def _demands_login(fn: Function) -> bool:
+    """The hook checks a login (current_user.is_authenticated, verify_jwt_in_request) or aborts with 401."""
+    if fn.words() & _AUTH_HOOK_MARKS:
+        return True
+    return any(last_part(dotted(c.func)) == "abort" and c.args and isinstance(c.args[0], ast.Constant) and c.args[0].value == 401
+               for c in fn.calls())
 
 
 def _decorated_routes(fn: Function, deco: ast.AST, routers: dict[str, _Router], hooks: dict[str, Evidence]) -> list[Route]:

@@ -17,7 +17,7 @@ def aliases_from(nodes: list[ast.Import | ast.ImportFrom], module: str, is_packa
                     head = alias.name.split(".", 1)[0]
                     aliases[head] = head
         elif isinstance(node, ast.ImportFrom):
-            base = _absolute(node.module, node.level, module, is_package)
+            base = absolute_module(node.module, node.level, module, is_package)
             for alias in node.names:
                 if alias.name == "*":
                     continue
@@ -25,8 +25,8 @@ def aliases_from(nodes: list[ast.Import | ast.ImportFrom], module: str, is_packa
     return aliases
 
 
-def _absolute(target: str | None, level: int, module: str, is_package: bool) -> str:
-    """The absolute module of ``from <dots><target> import``, relative to ``module``."""
+def absolute_module(target: str | None, level: int, module: str, is_package: bool) -> str:
+    """The absolute module of ``from <dots><target> import``, relative to ``module`` (a package when ``is_package``)."""
     if level == 0:
         return target or ""
     parts = module.split(".")

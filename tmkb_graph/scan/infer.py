@@ -17,7 +17,7 @@ from tmkb_graph.scan.carries import CONTEXT_ORDER, carried
 from tmkb_graph.scan.claims import Claims, endpoint_claims, receiver_claims, store_claims, worker_claims
 from tmkb_graph.scan.controls import Signals, store_isolation_signals
 from tmkb_graph.scan.facts import Function
-from tmkb_graph.scan.model import Enqueue, Route, Site, Task
+from tmkb_graph.scan.model import Enqueue, Evidence, Route, Site, Task
 from tmkb_graph.scan.names import TENANT_NAMES
 from tmkb_graph.scan.project import Project
 from tmkb_graph.scan.resources import ModelClass, model_used, writes
@@ -49,6 +49,8 @@ class _Flow:
 
 
 class _Builder:
+    """Builds the architecture dict and its side map, one kind of place at a time."""
+
     def __init__(self, project: Project, signals: Signals, models: dict[str, ModelClass], name: str) -> None:
         self.project, self.signals, self.models = project, signals, models
         self.components: dict[str, dict[str, Any]] = {}
@@ -116,7 +118,7 @@ class _Builder:
         for cid, found in endpoints.items():
             self.components[cid]["endpoints"] = found
 
-    def endpoint(self, cid: str, route: Route, method: str, chain: list[Function], signals: list) -> dict[str, Any]:
+    def endpoint(self, cid: str, route: Route, method: str, chain: list[Function], signals: list[Evidence]) -> dict[str, Any]:
         label = f"{cid} {method} {route.path}"
         claims = endpoint_claims(signals)
         spec: dict[str, Any] = {"route": f"{method} {route.path}", "operation": _operation(method, route.path)}
@@ -132,7 +134,7 @@ class _Builder:
         self.out.claims[f"endpoint {label}"] = claims
         return spec
 
-    def receiver(self, route: Route, signals: list) -> None:
+    def receiver(self, route: Route, signals: list[Evidence]) -> None:
         provider = provider_of(route)
         cid = self.unique(f"{provider}_webhook" if provider != "webhook_sender" else f"{_safe(route.handler.name)}")
         self.own(route.handler, cid)

@@ -67,6 +67,6 @@ class Enqueue:
 
     site: Site
     caller: Function
-    target: ast.expr | str
+    target: ast.expr
     technology: str | None
     args: list[tuple[str | None, ast.expr]] = field(default_factory=list)

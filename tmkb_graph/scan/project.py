@@ -29,8 +29,8 @@ class Project:
             for fn in module.functions:
                 project.by_qualname.setdefault(fn.qualname, fn)
                 project.by_name.setdefault(fn.name, []).append(fn)
-            for cls in module.classes:
-                project.classes.setdefault(f"{module.name}.{cls.name}", (module, cls))
+            for class_node in module.classes:
+                project.classes.setdefault(f"{module.name}.{class_node.name}", (module, class_node))
         return project
 
     def class_named(self, name: str | None) -> tuple[Module, ast.ClassDef] | None:

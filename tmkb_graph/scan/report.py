@@ -42,7 +42,7 @@ def scan_directory(
     root = Path(directory)
     if not root.is_dir():
         raise NotADirectoryError(f"{directory}: not a directory")
-    walked = walk_python(root, max_files=max_files, progress=progress)
+    walked = walk_python(root, max_files=max_files, progress=progress, imported_only=True)
     inferred = infer_from_sources(walked.files, root)
     notes = walked.notes + inferred.notes
     shown = str(directory)

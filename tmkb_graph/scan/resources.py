@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from tmkb_graph.scan.facts import Function, Module, last_part
+from tmkb_graph.scan.facts import Function, Module, last_part, words_in
 from tmkb_graph.scan.model import Site
 from tmkb_graph.scan.names import OWNER_FIELDS, SOFT_DELETE_FIELDS, TENANT_FIELDS
 
@@ -73,8 +73,8 @@ def _fields(cls: ast.ClassDef) -> tuple[set[str], bool]:
         if not isinstance(value, ast.Call) and not isinstance(stmt, ast.AnnAssign):
             continue
         fields.update(n for n in names if not n.startswith("__"))
-        text = ast.unparse(value) if value is not None else ""
-        if "primary_key" in text and "uuid" in text.lower():
+        words = words_in(value) if value is not None else set()
+        if "primary_key" in words and any("uuid" in w.lower() for w in words):
             random_ids = True
     return fields, random_ids
 

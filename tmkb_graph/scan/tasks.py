@@ -84,8 +84,8 @@ def _beat_scheduled(project: Project) -> list[Function]:
     """Functions a Celery beat schedule names ({"task": "proj.tasks.sweep"}) or add_periodic_task starts."""
     out: list[Function] = []
     for module in project.modules:
-        for node in module.dicts:
-            for key, value in zip(node.keys, node.values):
+        for entry in module.dicts:
+            for key, value in zip(entry.keys, entry.values):
                 if const_str(key) == "task" and const_str(value):
                     fn = project.function_named(const_str(value), module)
                     if fn is not None:

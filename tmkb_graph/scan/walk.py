@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tmkb_graph.scan.imports import absolute_module
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 20_000
@@ -42,31 +45,96 @@ def module_name(rel: str) -> str:
     return ".".join(parts) or "__init__"
 
 
-def walk_python(root: Path, max_files: int = MAX_FILES, progress: bool | None = None) -> WalkResult:
-    """Parse every Python file under ``root``; skip (with a note) what cannot or should not be read."""
+# A file that can declare part of the architecture mentions one of these; the rest are read only
+# when such a file imports them (directly or through other imports).
+_SEED = re.compile(
+    rb"flask|fastapi|django|rest_framework|celery|dramatiq|\barq\b|\brq\b|BackgroundTasks|sqlalchemy|sqlmodel|"
+    rb"urlpatterns|__tablename__|\.Model\b|webhook|hmac|stripe|svix|set_config|tenant_context|schema_context",
+    re.IGNORECASE,
+)
+
+
+def walk_python(
+    root: Path, max_files: int = MAX_FILES, progress: bool | None = None, imported_only: bool = False
+) -> WalkResult:
+    """Parse the Python files under ``root``; skip (with a note) what cannot or should not be read.
+
+    With ``imported_only``, only files that mention a web framework, queue, ORM or webhook, and the
+    files they import (transitively), are parsed: code nothing imports cannot be part of a route,
+    task or check. A note says how many were left unparsed.
+    """
     result = WalkResult()
-    root_real = root.resolve()
     show = sys.stderr.isatty() if progress is None else progress
-    candidates = _candidates(root, root_real, result.notes)
+    candidates = _candidates(root, root.resolve(), result.notes)
     if len(candidates) > max_files:
         result.notes.append(
             f"{len(candidates):,} Python files under {root}; scanned the first {max_files:,} in path order"
         )
         candidates = candidates[:max_files]
-    for done, (rel, path) in enumerate(candidates, 1):
-        parsed = _parse(rel, path, result.notes)
+    sources = {rel: data for rel, path in candidates if (data := _read(rel, path, result.notes)) is not None}
+    order = [rel for rel, _ in candidates if rel in sources]
+    if imported_only:
+        order = _seeds_and_imports(sources, result.notes, show)
+    for done, rel in enumerate(order, 1):
+        parsed = _parse(rel, sources[rel], result.notes)
         if parsed is not None:
             result.files.append(parsed)
-        if show and (done % 200 == 0 or done == len(candidates)):
-            print(f"\rscanning: {done:,}/{len(candidates):,} files", end="", file=sys.stderr, flush=True)
-    if show and candidates:
+        if show and (done % 200 == 0 or done == len(order)):
+            print(f"\rscanning: {done:,}/{len(order):,} files", end="", file=sys.stderr, flush=True)
+    if show and order:
         print(file=sys.stderr)
+    result.files.sort(key=lambda f: f.rel)
     return result
+
+
+def _seeds_and_imports(sources: dict[str, bytes], notes: list[str], show: bool) -> list[str]:
+    """The files that mention a framework, queue, ORM or webhook, then everything they import."""
+    by_module = {module_name(rel): rel for rel in sources}
+    chosen = [rel for rel in sorted(sources) if _SEED.search(sources[rel])]
+    seen = set(chosen)
+    index = 0
+    while index < len(chosen):
+        rel = chosen[index]
+        index += 1
+        for name in _imported_modules(rel, sources[rel]):
+            found = by_module.get(name)
+            if found is not None and found not in seen:
+                seen.add(found)
+                chosen.append(found)
+    left = sum(1 for rel in sources if rel not in seen and sources[rel].strip())  # empty files hold nothing
+    if left:
+        files = "file" if left == 1 else "files"
+        notes.append(f"{left:,} Python {files} that no web, queue, ORM or webhook code imports left unparsed")
+    return sorted(chosen)
+
+
+def _imported_modules(rel: str, data: bytes) -> set[str]:
+    """Module names a file imports (and their packages), read from its import statements."""
+    module, package = module_name(rel), rel.endswith("__init__.py")
+    out: set[str] = set()
+    for match in _IMPORT.finditer(data.decode("utf-8", "replace")):
+        if match.group("plain"):
+            names = [n.split()[0] for n in match.group("plain").split(",") if n.strip()]
+        else:
+            base = absolute_module(match.group("base").lstrip("."), len(match.group("base")) - len(match.group("base").lstrip(".")), module, package)
+            names = [base] + [f"{base}.{n.split()[0]}" if base else n.split()[0]
+                              for n in match.group("names").strip("()").replace("\\", " ").split(",") if n.strip() and n.strip() != "*"]
+        for name in names:
+            parts = name.split(".")
+            out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
+
+
+_IMPORT = re.compile(
+    r"^[ \t]*(?:import[ \t]+(?P<plain>[\w., \t]+)|from[ \t]+(?P<base>\.*[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[\w., \t*\\]+))",
+    re.MULTILINE,
+)
 
 
 def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str, Path]]:
     """(relative path, path) of every *.py file, sorted, with symlinks out of root left out."""
     found: list[tuple[str, Path]] = []
+    other = 0
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         if len(filenames) > MAX_FILES_PER_DIR:
@@ -88,6 +156,7 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
         dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(".py"):
+                other += 1
                 continue
             path = here / name
             rel = _rel(path, root)
@@ -95,6 +164,8 @@ def _candidates(root: Path, root_real: Path, notes: list[str]) -> list[tuple[str
                 notes.append(f"{rel}: a symbolic link out of the scanned directory; skipped")
                 continue
             found.append((rel, path))
+    if other:
+        notes.append(f"{other:,} {'file that is' if other == 1 else 'files that are'} not Python (no .py name) left out")
     found.sort()
     return found
 
@@ -112,7 +183,7 @@ def _inside(path: Path, root_real: Path) -> bool:
     return True
 
 
-def _parse(rel: str, path: Path, notes: list[str]) -> SourceFile | None:
+def _read(rel: str, path: Path, notes: list[str]) -> bytes | None:
     try:
         if not path.is_file():
             notes.append(f"{rel}: not a regular file; skipped")
@@ -128,6 +199,10 @@ def _parse(rel: str, path: Path, notes: list[str]) -> SourceFile | None:
     if b"\x00" in data:
         notes.append(f"{rel}: binary content, not Python source; skipped")
         return None
+    return data
+
+
+def _parse(rel: str, data: bytes, notes: list[str]) -> SourceFile | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like are the author's business

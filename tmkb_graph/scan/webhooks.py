@@ -14,11 +14,12 @@ _PROVIDER_HINTS = {"x-hub-signature": "github", "x-github-event": "github", "x-g
 
 
 def is_webhook(route: Route, signals: list[Evidence]) -> bool:
-    """A route that reads a signature header, or is both named and routed as a webhook."""
+    """A route that reads a signature header, or a POST (or PUT) route both named and routed as a webhook."""
     if any(e.signal == "signature_header" for e in signals):
         return True
     name = route.handler.name.lower()
-    return "hook" in route.path.lower() and "hook" in name
+    pushed = any(m in ("POST", "PUT") for m in route.methods)  # providers push; GET /hooks lists hooks
+    return pushed and "hook" in route.path.lower() and "hook" in name
 
 
 def provider_of(route: Route) -> str:
