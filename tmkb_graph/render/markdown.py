@@ -8,6 +8,7 @@ file cannot inject links, images or HTML into the page a reviewer reads.
 from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding
+from tmkb_graph.render.places import separate_line
 from tmkb_graph.text import escaped_lines
 
 
@@ -49,7 +50,8 @@ def analysis_markdown(result: AnalysisResult) -> str:
 
 
 def _section(f: Finding) -> list[str]:
-    line = f", line {f.location_line}" if f.location_line else ""
+    shown = separate_line(f.location, f.location_line)
+    line = f", line {shown}" if shown else ""
     out = [
         f"## {f.pattern}: {_md(f.name)} ({f.status}, {f.severity})",
         "",

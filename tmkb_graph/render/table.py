@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup, Gap
 from tmkb_graph.pattern import Pattern
+from tmkb_graph.render.places import separate_line
 from tmkb_graph.text import escaped_lines
 
 LONG_TABLE_LINES = 40  # past this, the summary is repeated at the bottom, where the reader ends up
@@ -79,7 +80,8 @@ def _group_line(group: FindingGroup) -> str:
 
 
 def _finding_block(f: Finding) -> list[str]:
-    line = f" (line {f.location_line})" if f.location_line else ""
+    shown = separate_line(f.location, f.location_line)
+    line = f" (line {shown})" if shown else ""
     exposure = f"    exposure: {', '.join(e.replace('_', ' ') for e in f.exposure)}" if f.exposure else ""
     out = [
         f"[{f.severity.upper()}] {f.pattern} {f.name}",
