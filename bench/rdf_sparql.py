@@ -13,7 +13,7 @@ one seed per architecture), then times, in one run:
             through the Graph Store Protocol, then the same three queries over HTTP
 
 Usage:
-  nice python3 bench/rdf_sparql.py [--archs 1000] [--components 12] [--no-rdflib] [--no-server]
+  nice python3 bench/rdf_sparql.py [--archs 1000] [--components 12] [--no-export] [--no-rdflib] [--no-server]
                                    [--rdflib-limit SECONDS]
 
 rdflib's engine cannot be interrupted, so each rdflib query runs in a forked child that is stopped
@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archs", type=int, default=1000)
     parser.add_argument("--components", type=int, default=12)
+    parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--no-rdflib", action="store_true")
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--rdflib-limit", type=float, default=600.0)
@@ -143,9 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         quads = sum(len(g.triples) for g in graphs)
         print(f"{args.archs:,} architectures of {args.components} components: {quads:,} quads in {len(graphs):,} graphs")
         print(f"build (load + analyse + RDF)      {seconds:8.2f} s", flush=True)
-        seconds, text = timed(lambda: serialize(graphs, "nquads"))
-        print(f"export N-Quads (rdflib)           {seconds:8.2f} s   {len(text.encode()) / 1e6:,.0f} MB")
-        del text
+        if not args.no_export:
+            seconds, text = timed(lambda: serialize(graphs, "nquads"))
+            print(f"export N-Quads (rdflib)           {seconds:8.2f} s   {len(text.encode()) / 1e6:,.0f} MB")
+            del text
         seconds, store = timed(lambda: to_oxigraph(graphs))
         print(f"load into pyoxigraph              {seconds:8.2f} s")
         dataset = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,6 +89,32 @@ def test_crossings_are_on_their_flows_and_cited_by_findings(dataset: Dataset) ->
     assert (flow, TMKB.crosses, term_iri("boundary_kinds", "third_party")) in graph
     cited = set(graph.objects(None, TMKB.madeApplicableBy))
     assert cited and all((x, RDF.type, TMKB.Crossing) in graph for x in cited)
+
+
+def test_the_fast_store_load_keeps_every_term_exactly() -> None:
+    import pyoxigraph as ox
+
+    from tmkb_graph.architecture import parse_architecture
+    from tmkb_graph.rdf.build import Analysed, architecture_graph, knowledge_base
+    from tmkb_graph.rdf.dataset import _Converter, to_oxigraph
+    from tmkb_graph.library import load_library
+
+    hostile = 'quote " backslash \\ newline \n return \r tab \t accents \u00e9\u00fc emoji \U0001F600'
+    arch = parse_architecture(
+        "name: probe\ncomponents:\n  a: {type: api, description: " + json.dumps(hostile, ensure_ascii=False) + "}\n", "probe.yaml"
+    )
+    library = load_library()
+    graphs = [knowledge_base(library), architecture_graph(arch, analyze(arch, library, today=TODAY), "probe", TODAY)]
+    fast = set(to_oxigraph(graphs))
+    convert = _Converter()
+    slow = {
+        ox.Quad(convert(s), convert(p), convert(o), ox.DefaultGraph() if g.iri is None else ox.NamedNode(str(g.iri)))
+        for g in graphs
+        for s, p, o in g.triples
+    }
+    assert fast == slow
+    assert ox.Literal(hostile) in {q.object for q in fast}
+    assert Analysed  # the builder's public record type
 
 
 def test_two_files_with_the_same_slug_are_refused(tmp_path) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.term import Node
@@ -40,6 +41,7 @@ from tmkb_graph.rdf.iris import (
 )
 
 Triple = tuple[Node, Node, Node]
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -150,7 +152,7 @@ def _references(t: _Triples, p: URIRef, pattern: Pattern) -> None:
         t.add(c, SKOS.notation, capec.upper())
     t.each(p, TMKB.compliance, refs.compliance)
     for source in refs.sources:
-        s = URIRef(source.url)
+        s = URIRef(quote(source.url, safe=_IRI_SAFE))  # a URL as written may hold characters an IRI may not
         t.add(p, TMKB.source, s)
         t.add(s, RDF.type, TMKB.Source)
         t.add(s, RDFS.label, source.title)
