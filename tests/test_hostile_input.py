@@ -129,21 +129,21 @@ def test_stdin_is_read_with_a_dash_and_bounded() -> None:
 
 
 def test_a_route_of_many_braces_is_answered_at_once() -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     route = "GET /" + "{" * 19_000
     assert "routes are limited to" in problems(GOOD.replace("{type: api,", f"{{type: api, endpoints: [{{route: '{route}', operation: read}}],"))[0]
     arch = parse_architecture(GOOD.replace("{type: api,", "{type: api, endpoints: [{route: 'GET /" + "{" * 990 + "', operation: read}],"))
     assert arch.model.components["web"].endpoints[0].path_params == 0  # type: ignore[index]
-    assert time.perf_counter() - start < 5  # a guard against quadratic scans, not a performance figure
+    assert time.process_time() - start < 5  # a guard against quadratic scans, not a performance figure
 
 
 def test_thousands_of_mistyped_references_are_answered_quickly_and_briefly(tmp_path: Path) -> None:
     ids = [f"service_{i:04d}" for i in range(2000)]
     text = "name: big\ncomponents:\n" + "".join(f"  {c}: {{type: worker}}\n" for c in ids)
     text += "flows:\n" + "".join(f"  - {{from: {c}x, to: {ids[0]}, kind: invoke}}\n" for c in ids)
-    start = time.perf_counter()
+    start = time.process_time()
     result = invoke("analyze", str(write(tmp_path, text)))
-    assert time.perf_counter() - start < 10  # was about a minute
+    assert time.process_time() - start < 10  # CPU seconds, so a busy machine does not fail it; was about a minute
     assert result.exit_code == 2
     assert_clean_error(result.stderr)
     assert "no component 'service_0000x' (did you mean 'service_0000'?)" in result.stderr
