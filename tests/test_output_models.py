@@ -9,7 +9,7 @@ import pytest
 
 from conftest import EXAMPLES
 from tmkb_graph.analysis import analyze
-from tmkb_graph.architecture import load_architecture
+from tmkb_graph.architecture import load_architecture, parse_architecture
 from tmkb_graph.findings import Gap
 from tmkb_graph.render.json_out import analysis_json, write_analysis_json
 
@@ -46,3 +46,17 @@ def test_streamed_json_is_the_standard_librarys_bytes() -> None:
         stream = io.BytesIO()
         write_analysis_json(result, stream)
         assert stream.getvalue().decode("utf-8") == analysis_json(result) == reference
+
+
+def test_a_loaded_architecture_keeps_the_lines_findings_point_at() -> None:
+    text = (
+        "name: Shop\ncomponents:\n  web:\n    type: api\n    endpoints:\n      - route: GET /a/{id}\n"
+        "        operation: read\n        controls: [authn]\n  jobs: {type: queue}\nflows:\n  - from: web\n    to: jobs\n    kind: enqueue\n"
+    )
+    arch = parse_architecture(text, "arch.yaml")
+    assert arch.line_of(("components", "web")) == 3
+    assert arch.line_of(("components", "web", "endpoints", 0)) == 6
+    assert arch.line_of(("flows", 0)) == 11
+    # a deeper field gets the line of the place it belongs to
+    assert arch.line_of(("components", "web", "endpoints", 0, "controls", 0)) == 6
+    assert arch.line_of(("flows", 0, "kind")) == 11
