@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Check that render.json_out.analysis_json writes the bytes the standard library would (run by hand).
+"""Check that render.json_out.analysis_json, and write_analysis_json (streamed, what the CLI writes),
+give the bytes the standard library would (run by hand).
 
 The reference is what json_out did before it used pydantic's serializer:
 json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\\n".
@@ -11,6 +12,7 @@ files given on the command line (e.g. bench/.models/synthetic-8000-s7.yaml), and
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from tmkb_graph.analysis import analyze  # noqa: E402
 from tmkb_graph.architecture import load_architecture  # noqa: E402
 from tmkb_graph.errors import InputError  # noqa: E402
+from tmkb_graph.findings import AnalysisResult  # noqa: E402
 from tmkb_graph.library import load_library  # noqa: E402
 from tmkb_graph.render import json_out  # noqa: E402
 
@@ -32,7 +35,7 @@ def reference(result) -> str:  # type: ignore[no-untyped-def]
 
 def main(argv: list[str]) -> int:
     library = load_library()
-    serializer = json_out._sorted_serializer(json_out.AnalysisResult)
+    serializer = json_out._sorted_serializer(AnalysisResult)
     print("fast path:", "yes" if serializer is not None else "NO (falls back to json.dumps)")
     files = sorted(ROOT.glob("examples/**/*.yaml")) + sorted(ROOT.glob("tests/fixtures/**/*.yaml"))
     files += [Path(a) for a in argv]
@@ -49,7 +52,12 @@ def main(argv: list[str]) -> int:
         t1 = time.perf_counter()
         new = json_out.analysis_json(result)
         t2 = time.perf_counter()
+        stream = io.BytesIO()
+        json_out.write_analysis_json(result, stream)
         checked += 1
+        if stream.getvalue() != new.encode("utf-8"):
+            differ += 1
+            print(f"DIFFERENT: {path}: the streamed JSON differs from analysis_json")
         if old != new:
             differ += 1
             i = next((k for k, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))

@@ -227,7 +227,7 @@ def _touches_tenant_data(binding: Binding, components: set[str], graph: Architec
     return any(
         any(c.kind == "tenant" for c in graph.flow_crossings[index])
         for cid in components
-        for _, _, index in graph.graph.out_edges(cid, keys=True)
+        for _, _, index in graph.out_flows(cid)
     )
 
 

@@ -51,18 +51,34 @@ class ArchitectureGraph:
     _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
     _into: dict[str, list[Crossing]] = field(default_factory=dict, repr=False)
+    _out_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
+    _in_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
     _reachable: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def flow(self, index: int) -> Flow:
         """The flow with this index in the architecture's flows list."""
         return self.architecture.model.flows[index]
 
+    def out_flows(self, component: str) -> list[tuple[str, str, int]]:
+        """(source, target, flow index) of the flows leaving ``component``, in the graph's order (shared: do not change)."""
+        found = self._out_flows.get(component)
+        if found is None:
+            found = self._out_flows[component] = list(self.graph.out_edges(component, keys=True))
+        return found
+
+    def in_flows(self, component: str) -> list[tuple[str, str, int]]:
+        """(source, target, flow index) of the flows entering ``component``, in the graph's order (shared: do not change)."""
+        found = self._in_flows.get(component)
+        if found is None:
+            found = self._in_flows[component] = list(self.graph.in_edges(component, keys=True))
+        return found
+
     def crossings_into(self, component: str) -> list[Crossing]:
         """Crossings of the flows entering ``component`` and of its own exposure (a shared list: do not change it)."""
         found = self._into.get(component)
         if found is None:
             found = list(self.component_crossings.get(component, ()))
-            for _, _, index in self.graph.in_edges(component, keys=True):
+            for _, _, index in self.in_flows(component):
                 found.extend(self.flow_crossings[index])
             self._into[component] = found
         return found
@@ -92,10 +108,10 @@ class ArchitectureGraph:
             return self._known[component]
         self._known[component] = frozenset()  # a cycle contributes nothing it has not yet proved
         known: set[str] = set()
-        for source, _, index in self.graph.in_edges(component, keys=True):
+        for source, _, index in self.in_flows(component):
             known.update(self.effective_carries(index))
             if self.family.get(source) == "channel":
-                for _, _, upstream in self.graph.in_edges(source, keys=True):
+                for _, _, upstream in self.in_flows(source):
                     known.update(self.effective_carries(upstream))
         self._known[component] = frozenset(known)
         return self._known[component]

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["open", "mitigated", "accepted", "related"]
 
+_ALL_FIELDS: dict[type, set[str]] = {}
+
 
 class _Out(BaseModel):
     """Output models. Analysis builds them with ``from_checked`` from already-checked data,
@@ -28,7 +30,8 @@ class _Out(BaseModel):
         out = cls.__new__(cls)
         _set = object.__setattr__
         _set(out, "__dict__", ordered)
-        _set(out, "__pydantic_fields_set__", set(ordered))
+        # every field is set, so every instance of a class shares one set (pydantic copies it before a change)
+        _set(out, "__pydantic_fields_set__", _ALL_FIELDS.get(cls) or _ALL_FIELDS.setdefault(cls, set(ordered)))
         _set(out, "__pydantic_extra__", None)
         _set(out, "__pydantic_private__", None)
         return out

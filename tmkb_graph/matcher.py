@@ -144,7 +144,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.started_by and not set(spec.started_by) & graph.origins.get(cid, frozenset()):
                 continue
-            if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.graph.in_edges(cid, keys=True)):
+            if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
             verdict = _facts_fit(spec, component, cid, vocab)
             if verdict is False:
@@ -335,11 +335,10 @@ def _matching_edges(
     spec: FlowSpec, roles: dict[str, str], candidates: dict[str, set[str]], graph: ArchitectureGraph
 ) -> Iterator[tuple[str, str, tuple[int, ...]]]:
     """(source, target, flow indices) for each neighbour pair joined by flows the spec accepts."""
-    g = graph.graph
     if spec.source in roles:
-        edges = g.out_edges(roles[spec.source], keys=True)
+        edges = graph.out_flows(roles[spec.source])
     else:
-        edges = g.in_edges(roles[spec.target], keys=True)
+        edges = graph.in_flows(roles[spec.target])
     grouped: dict[tuple[str, str], list[int]] = {}
     for source, target, index in edges:
         if spec.source in roles and roles[spec.source] != source:
@@ -383,7 +382,7 @@ def _bind_endpoints(
         cid = roles[spec.of]
         component = model.components[cid]
         if not component.endpoints:
-            if component.type == "gateway" and any(graph.flow(i).kind in SYNC_CALL_KINDS for _, _, i in graph.graph.out_edges(cid, keys=True)):
+            if component.type == "gateway" and any(graph.flow(i).kind in SYNC_CALL_KINDS for _, _, i in graph.out_flows(cid)):
                 return [], []  # a proxy without routes of its own: the services behind it are judged
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
