@@ -76,3 +76,40 @@ def test_explanations_name_the_components_and_default_zones() -> None:
     graph = infer_boundaries(parse_architecture(ARCH))
     (crossing,) = graph.component_crossings["hooks"]
     assert "default for webhook_receiver" in crossing.explanation
+
+
+INTERNAL_TOOL = """\
+name: Internal tool
+tenancy: single
+zones: {corp: internal, vault: restricted}
+components:
+  browser: {type: client, zone: corp}
+  sso: {type: identity_provider}
+  tool: {type: api, zone: corp}
+  q: {type: queue, zone: corp}
+  w: {type: worker, zone: vault}
+flows:
+  - {from: browser, to: sso, kind: request}
+  - {from: sso, to: tool, kind: redirect, carries: [auth_token]}
+  - {from: browser, to: tool, kind: request, carries: [auth_token]}
+  - {from: tool, to: q, kind: enqueue}
+  - {from: q, to: w, kind: deliver}
+"""
+
+
+def test_a_redirect_is_the_browser_coming_back_not_an_ingress_from_the_provider() -> None:
+    assert ("ingress", "ingress.zone_trust") not in kinds(INTERNAL_TOOL)[1]
+
+
+def test_users_of_an_internal_tool_enter_it_through_their_client() -> None:
+    assert kinds(INTERNAL_TOOL)[2] == [("ingress", "ingress.client")]
+    assert infer_boundaries(parse_architecture(INTERNAL_TOOL)).reachable("tool")
+
+
+def test_only_what_outside_callers_reach_is_internet_facing() -> None:
+    graph = infer_boundaries(parse_architecture(INTERNAL_TOOL))
+    assert not graph.internet_facing("tool")  # its users are inside, and the provider's redirect is theirs
+    assert not graph.internet_facing("w")  # corp -> vault is ingress, but not from the internet
+    mixed = infer_boundaries(parse_architecture(ARCH))
+    assert mixed.internet_facing("gw") and mixed.internet_facing("api") and mixed.internet_facing("hooks")
+    assert not mixed.internet_facing("w")

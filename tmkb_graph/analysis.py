@@ -208,7 +208,7 @@ def _exposure(bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
     out = set()
     for binding in bindings:
         components = set(binding.roles.values()) | {ref.component for ref in binding.endpoints.values()}
-        if any(graph.reachable(cid) for cid in components):
+        if any(graph.internet_facing(cid) for cid in components):
             out.add("internet")
         if graph.architecture.model.tenancy == "multi" and _touches_tenant_data(binding, components, graph):
             out.add("tenant_data")

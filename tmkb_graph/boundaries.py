@@ -18,6 +18,8 @@ from tmkb_graph.vocabulary import load_vocabulary
 
 SYNC_CALL_KINDS = frozenset({"request", "invoke", "callback"})
 EXPOSED_ZONE_KINDS = frozenset({"internet", "dmz"})
+OUTSIDE_ZONE_KINDS = EXPOSED_ZONE_KINDS | {"third_party"}
+CLIENT_RULE = "ingress.client"  # a user's client in a zone as trusted as the service: ingress, but not from the internet
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +50,7 @@ class ArchitectureGraph:
     by_type: dict[str, list[str]] = field(default_factory=dict)
     family: dict[str, str] = field(default_factory=dict)
     origins: dict[str, frozenset[str]] = field(default_factory=dict)
+    from_outside: frozenset[str] = frozenset()
     _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
     _into: dict[str, list[Crossing]] = field(default_factory=dict, repr=False)
@@ -82,6 +85,10 @@ class ArchitectureGraph:
                 found.extend(self.flow_crossings[index])
             self._into[component] = found
         return found
+
+    def internet_facing(self, component: str) -> bool:
+        """True when callers from the internet or another party reach ``component``, directly or by synchronous calls."""
+        return component in self.from_outside
 
     def reachable(self, component: str) -> bool:
         """True when someone outside can call ``component``: it is exposed or an ingress flow enters it."""
@@ -137,7 +144,27 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
         flow_crossings[index] = sorted(set(context.flow_crossings(index, flow)))
     component_crossings = _exposure(arch, graph, flow_crossings, context)
     origins = _origins(graph, context)
-    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins)
+    outside = _from_outside(arch, graph, context)
+    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside)
+
+
+def _from_outside(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context) -> frozenset[str]:
+    """Components that callers outside the organisation reach: exposed entry points, targets of flows
+    from an internet, dmz or third-party zone (a redirect excepted), and what they call synchronously."""
+    model = arch.model
+    reached = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+    for flow in model.flows:
+        if flow.kind != "redirect" and context.zone_kind[flow.source] in OUTSIDE_ZONE_KINDS:
+            if context.family[flow.target] in ("entry", "compute"):
+                reached.add(flow.target)
+    queue = deque(sorted(reached))
+    while queue:
+        current = queue.popleft()
+        for _, nxt, index in graph.out_edges(current, keys=True):
+            if model.flows[index].kind in SYNC_CALL_KINDS and nxt not in reached and context.family[nxt] in ("entry", "compute"):
+                reached.add(nxt)
+                queue.append(nxt)
+    return frozenset(reached)
 
 
 def _origins(graph: nx.MultiDiGraph, context: _Context) -> dict[str, frozenset[str]]:
@@ -204,8 +231,13 @@ class _Context:
             add("async", "async.flow_kind", f"{kind} flow: the work runs later, outside the request that caused it")
         elif self.type[src] == "scheduler":
             add("async", "async.scheduler", f"scheduler '{src}' starts the work; no request stands behind it")
-        if self.trust[src] < self.trust[dst]:
+        if kind == "redirect":
+            pass  # the browser follows the redirect: its own request flow says where the user enters
+        elif self.trust[src] < self.trust[dst]:
             add("ingress", "ingress.zone_trust", f"from {self.zone_text(src)} into the more trusted {self.zone_text(dst)}")
+        elif self.type[src] == "client" and kind in SYNC_CALL_KINDS and self.family[dst] in ("entry", "compute"):
+            # an internal tool's users are principals too: each request carries one user's authority
+            add("ingress", CLIENT_RULE, f"client '{src}' sends a user's requests: the service must authorize that user")
         if kind in ("webhook", "callback"):
             add("third_party", "third_party.flow_kind", f"{kind} flow: '{src}' pushes a message the receiver did not ask for")
         elif kind == "redirect":
@@ -243,7 +275,7 @@ def _exposure(
             reached.add(cid)
             queue.append(cid)
     for index, crossings in sorted(flow_crossings.items()):
-        if any(c.kind == "ingress" for c in crossings):
+        if any(c.kind == "ingress" and c.rule != CLIENT_RULE for c in crossings):
             target = arch.model.flows[index].target
             if target not in reached:
                 reached.add(target)
