@@ -21,9 +21,17 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no entry-point s
 import typer
 
 from tmkb_graph.cli_help import PlainCommand, PlainGroup
+from tmkb_graph.cli_options import (
+    EXIT_BAD_INPUT,
+    EXIT_CLEAN,
+    FailOn,
+    FailOnOption,
+    FormatOption,
+    OutputFormat,
+    exit_on_findings,
+    print_result,
+)
 from tmkb_graph.errors import InputError, Problem, report_lines
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     help="Find the authorization threats at the trust boundaries of a described architecture.",
@@ -32,20 +40,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=PlainGroup,
 )
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    none = "none"
 
 
 class PatternFormat(str, Enum):
@@ -87,42 +81,21 @@ def _fail(error: InputError) -> None:
 @app.command("analyze", cls=PlainCommand)
 def analyze_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The architecture YAML file to analyse; - reads standard input.")],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", metavar="FORMAT", help="How to print the findings: table, json or markdown.")
-    ] = OutputFormat.table,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option(
-            case_sensitive=False,
-            metavar="SEVERITY",
-            help="Exit 1 when an open finding is at least this severe (critical, high, medium, low); 'none' never fails.",
-        ),
-    ] = FailOn.low,
+    output_format: FormatOption = OutputFormat.table,
+    fail_on: FailOnOption = FailOn.low,
 ) -> None:
     """Match every pattern against FILE and report each applicable threat and its missing mitigations."""
     from tmkb_graph.analysis import analyze
     from tmkb_graph.architecture import load_architecture
     from tmkb_graph.library import load_library
-    from tmkb_graph.render import analysis_markdown, analysis_table, write_analysis_json
-    from tmkb_graph.vocabulary import load_vocabulary
 
     try:
         result = analyze(load_architecture(file), load_library())
     except InputError as error:
         _fail(error)
         return
-    if output_format is OutputFormat.json:
-        sys.stdout.flush()
-        write_analysis_json(result, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
-        render = analysis_table if output_format is OutputFormat.table else analysis_markdown
-        sys.stdout.write(render(result))
-    if fail_on is not FailOn.none:
-        vocab = load_vocabulary()
-        ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
-        if result.open_at_or_above(ranks[fail_on.value], ranks):
-            raise typer.Exit(EXIT_FINDINGS)
+    print_result(result, output_format)
+    exit_on_findings(result, fail_on)
 
 
 _PATTERN_FORMAT_HELP = "table (or text) or json."

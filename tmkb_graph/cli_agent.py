@@ -11,8 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from tmkb_graph.cli_help import PlainCommand, PlainGroup
-
-EXIT_BAD_INPUT = 2
+from tmkb_graph.cli_options import EXIT_BAD_INPUT
 
 
 class QueryFormat(str, Enum):

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from tmkb_graph.cli_help import PlainCommand
+from tmkb_graph.cli_options import EXIT_BAD_INPUT, EXIT_SERVER
 
 if TYPE_CHECKING:  # pragma: no cover
     from tmkb_graph.errors import Problem
     from tmkb_graph.rdf.query import SparqlResult
-
-EXIT_BAD_INPUT, EXIT_SERVER = 2, 3
 
 _ARCH_HELP = "An architecture file to analyse and include as a named graph; repeat for more."
 

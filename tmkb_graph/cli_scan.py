@@ -13,26 +13,12 @@ from typing import Annotated, Optional
 
 import typer
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class ScanFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+from tmkb_graph.cli_options import EXIT_BAD_INPUT, FailOn, FailOnOption, FormatOption, OutputFormat, exit_on_findings, print_result
 
 
 class EvalFormat(str, Enum):
     table = "table"
     json = "json"
-
-
-class ScanFailOn(str, Enum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    none = "none"
 
 
 def _bad_input(message: str) -> None:
@@ -49,27 +35,16 @@ def _directory(path: Path, what: str) -> None:
 
 def scan_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="The directory of Python code to scan.")],
-    output_format: Annotated[
-        ScanFormat, typer.Option("--format", "-f", metavar="FORMAT", help="How to print the findings: table, json or markdown.")
-    ] = ScanFormat.table,
+    output_format: FormatOption = OutputFormat.table,
     emit_architecture: Annotated[
         Optional[Path],
         typer.Option("--emit-architecture", metavar="FILE", help="Also write the inferred architecture here, for review and `analyze`."),
     ] = None,
-    fail_on: Annotated[
-        ScanFailOn,
-        typer.Option(
-            case_sensitive=False,
-            metavar="SEVERITY",
-            help="Exit 1 when an open finding is at least this severe (critical, high, medium, low); 'none' never fails.",
-        ),
-    ] = ScanFailOn.low,
+    fail_on: FailOnOption = FailOn.low,
 ) -> None:
     """Infer the architecture of the Python code in DIR (parsed, never run) and report its threats, pointing at the code."""
     from tmkb_graph.errors import InputError, report_lines
-    from tmkb_graph.render import analysis_json, analysis_markdown, analysis_table
     from tmkb_graph.scan import scan_directory
-    from tmkb_graph.vocabulary import load_vocabulary
 
     _directory(directory, "DIR")
     try:
@@ -84,13 +59,8 @@ def scan_command(
         for note in scanned.notes:
             typer.echo(note, err=True)
         return
-    render = {ScanFormat.table: analysis_table, ScanFormat.json: analysis_json, ScanFormat.markdown: analysis_markdown}
-    sys.stdout.write(render[output_format](scanned.result))
-    if fail_on is not ScanFailOn.none:
-        vocab = load_vocabulary()
-        ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
-        if scanned.result.open_at_or_above(ranks[fail_on.value], ranks):
-            raise typer.Exit(EXIT_FINDINGS)
+    print_result(scanned.result, output_format)
+    exit_on_findings(scanned.result, fail_on)
 
 
 def _write_architecture(path: Path, text: str | None) -> None:

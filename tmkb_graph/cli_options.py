@@ -1,0 +1,69 @@
+"""What the commands share: exit codes, the findings formats and --fail-on, and how a result is printed.
+
+Imports only typer and the standard library at module level, so every command starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from tmkb_graph.findings import AnalysisResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SERVER = 0, 1, 2, 3
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    none = "none"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", metavar="FORMAT", help="How to print the findings: table, json or markdown.")
+]
+FailOnOption = Annotated[
+    FailOn,
+    typer.Option(
+        case_sensitive=False,
+        metavar="SEVERITY",
+        help="Exit 1 when an open finding is at least this severe (critical, high, medium, low); 'none' never fails.",
+    ),
+]
+
+
+def print_result(result: AnalysisResult, output_format: OutputFormat) -> None:
+    """Write ``result`` to standard output in the chosen format (JSON as the serializer's bytes)."""
+    from tmkb_graph.render import analysis_markdown, analysis_table, write_analysis_json
+
+    if output_format is OutputFormat.json:
+        sys.stdout.flush()
+        write_analysis_json(result, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    render = analysis_table if output_format is OutputFormat.table else analysis_markdown
+    sys.stdout.write(render(result))
+
+
+def exit_on_findings(result: AnalysisResult, fail_on: FailOn) -> None:
+    """Exit 1 when an open finding of ``result`` is at least as severe as ``fail_on``."""
+    if fail_on is FailOn.none:
+        return
+    from tmkb_graph.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
+    if result.open_at_or_above(ranks[fail_on.value], ranks):
+        raise typer.Exit(EXIT_FINDINGS)
