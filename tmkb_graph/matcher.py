@@ -117,6 +117,8 @@ def _verdict(
         return False
     if template.unless and all(_holds(c, binding, graph) for c in template.unless):
         return False
+    if any(_holds(c, binding, graph) for c in template.unless_any):
+        return False
     undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown})
     if undeclared:
         return [NotAssessable(cid, unknown[cid]) for cid in undeclared]
@@ -245,16 +247,20 @@ def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph
 
 
 def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:
-    """True when the bound place claims every listed control and (for a flow) carries every listed item."""
+    """True when the bound place claims every listed control, none of the ``lacks`` ones, and (for a
+    flow) carries every listed item."""
     if condition.flow is not None:
         indices = binding.flows.get(condition.flow, ())
         flows = [graph.flow(i) for i in indices]
         if not flows:
             return False
         carries_ok = all(set(condition.carries) <= graph.effective_carries(i) for i in indices)
-        controls_ok = all(set(condition.controls) <= set(f.controls) for f in flows)
+        controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
         return carries_ok and controls_ok
-    return set(condition.controls) <= _declared_controls(graph, binding, condition.name)
+    if not set(condition.controls) <= _declared_controls(graph, binding, condition.name):
+        return False
+    # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
+    return not (condition.lacks and set(condition.lacks) & _place_controls(graph, binding, condition.name))
 
 
 def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:

@@ -244,14 +244,15 @@ class Condition(_Strict):
     flow: str | None = None
     controls: list[Control] = Field(default_factory=list)
     carries: list[ContextItem] = Field(default_factory=list)
+    lacks: list[Control] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a condition names exactly one of role, endpoint or flow")
-        if not self.controls and not self.carries:
-            raise ValueError("a condition lists controls, carries or both")
+        if not self.controls and not self.carries and not self.lacks:
+            raise ValueError("a condition lists controls, carries, lacks or several of them")
         if self.carries and self.flow is None:
             raise ValueError("only a flow condition can list carries")
         return self
@@ -287,6 +288,7 @@ class Template(_Strict):
     unit: list[str] = Field(default_factory=list)
     compare: list[Comparison] = Field(default_factory=list)
     unless: list[Condition] = Field(default_factory=list)
+    unless_any: list[Condition] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Template:
@@ -348,10 +350,11 @@ def _check_unit_and_conditions(template: Template) -> None:
         for name in (comparison.weaker, comparison.than):
             if name not in names["role"] | names["endpoint"]:
                 raise ValueError(f"compare names '{name}', which is neither a role nor an endpoint role of the template")
-    for condition in template.unless:
-        scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
-        if condition.name not in names[scope]:
-            raise ValueError(f"unless names {scope} '{condition.name}', which the template does not define")
+    for key, conditions in (("unless", template.unless), ("unless_any", template.unless_any)):
+        for condition in conditions:
+            scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
+            if condition.name not in names[scope]:
+                raise ValueError(f"{key} names {scope} '{condition.name}', which the template does not define")
 
 
 def _unconnected_roles(template: Template) -> list[str]:

@@ -1,0 +1,40 @@
+"""Template conditions: `unless` (all hold), `unless_any` (one is enough) and a condition's `lacks`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import REPO
+from tmkb_graph.cli import app
+
+runner = CliRunner()
+SOURCE = (REPO / "patterns" / "authorization" / "TMKB-AUTHZ-015.yaml").read_text(encoding="utf-8")
+CAPABILITY = "- {endpoint: target, controls: [non_enumerable_ids], lacks: [authn]}"
+
+
+def _validate(tmp_path: Path, text: str) -> tuple[int, str]:
+    folder = tmp_path / "authorization"
+    folder.mkdir(exist_ok=True)
+    (folder / "TMKB-AUTHZ-015.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    return result.exit_code, result.stderr
+
+
+def test_the_shipped_pattern_uses_unless_any_with_lacks(tmp_path: Path) -> None:
+    assert CAPABILITY in SOURCE
+    assert _validate(tmp_path, SOURCE)[0] == 0
+
+
+def test_unless_any_naming_an_undefined_endpoint_is_located(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, CAPABILITY.replace("endpoint: target", "endpoint: targt")))
+    line = next(i for i, text in enumerate(SOURCE.splitlines(), 1) if CAPABILITY in text)
+    assert code == 2
+    assert "unless_any names endpoint 'targt', which the template does not define" in stderr
+    assert f"line {line}: template.unless_any[0].endpoint:" in stderr
+
+
+def test_a_condition_must_say_something(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target}"))
+    assert code == 2 and "a condition lists controls, carries, lacks or several of them" in stderr
