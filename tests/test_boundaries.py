@@ -113,3 +113,50 @@ def test_only_what_outside_callers_reach_is_internet_facing() -> None:
     mixed = infer_boundaries(parse_architecture(ARCH))
     assert mixed.internet_facing("gw") and mixed.internet_facing("api") and mixed.internet_facing("hooks")
     assert not mixed.internet_facing("w")
+
+
+TOPICS = """\
+name: Topics
+tenancy: multi
+components:
+  api: {type: api}
+  cron: {type: scheduler}
+  bus: {type: event_bus}
+  on_order: {type: worker}
+  on_refresh: {type: worker}
+  on_all: {type: worker}
+flows:
+  - {from: api, to: bus, kind: publish, topic: order, carries: [user_id, tenant_id]}
+  - {from: cron, to: bus, kind: publish, topic: refresh}
+  - {from: bus, to: on_order, kind: subscribe, topic: order}
+  - {from: bus, to: on_refresh, kind: subscribe, topic: refresh}
+  - {from: bus, to: on_all, kind: subscribe}
+  - {from: on_refresh, to: bus, kind: publish, topic: done, carries: [user_id]}
+"""
+
+
+def test_a_subscriber_hears_only_the_publishers_of_its_topic() -> None:
+    graph = infer_boundaries(parse_architecture(TOPICS))
+    assert graph.origins["on_order"] == {"request"}
+    assert graph.origins["on_refresh"] == {"system"}
+    assert graph.origins["on_all"] == {"request", "system"}  # no topic: every publisher of the bus
+
+
+def test_context_reaches_a_consumer_only_from_its_own_topic() -> None:
+    text = """\
+name: Relay
+tenancy: multi
+components:
+  api: {type: api}
+  bus: {type: event_bus}
+  relay: {type: worker}
+  sink: {type: worker}
+flows:
+  - {from: api, to: bus, kind: publish, topic: a, carries: [user_id]}
+  - {from: api, to: bus, kind: publish, topic: b, carries: [tenant_id]}
+  - {from: bus, to: relay, kind: subscribe, topic: a}
+  - {from: relay, to: bus, kind: publish, topic: c, carries: [user_id, tenant_id]}
+  - {from: bus, to: sink, kind: subscribe, topic: c}
+"""
+    graph = infer_boundaries(parse_architecture(text))
+    assert graph.effective_carries(3) == {"user_id"}  # the tenant id went by topic b, which relay never hears

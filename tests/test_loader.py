@@ -167,3 +167,12 @@ def test_acceptance_without_expiry_warns() -> None:
 def test_bad_date_names_the_field() -> None:
     text = GOOD + "accepted:\n  - {pattern: TMKB-AUTHZ-001, component: worker, reason: r, expires: 2027-13-01}\n"
     assert problems(text)[0].startswith("arch.yaml: line 11: accepted[0].expires: invalid date '2027-13-01'")
+
+
+def test_a_topic_is_for_flows_through_a_channel() -> None:
+    assert parse_architecture(GOOD.replace("kind: enqueue}", "kind: enqueue, topic: exports}")).model.flows[0].topic == "exports"
+    text = GOOD.replace("flows:\n", "flows:\n  - {from: web, to: worker, kind: request, topic: exports}\n")
+    assert problems(text) == [
+        "arch.yaml: line 8: flows[0].topic: topic names the topic or queue of a publish, subscribe, enqueue or deliver flow; "
+        "this is a request flow"
+    ]

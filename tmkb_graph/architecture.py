@@ -130,7 +130,11 @@ class Flow(_Strict):
     kind: FlowKind
     carries: list[ContextItem] = Field(default_factory=list)
     controls: list[Control] = Field(default_factory=list)
+    topic: Name | None = None
     description: str | None = None
+
+
+TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver")
 
 
 class Boundary(_Strict):
@@ -312,6 +316,9 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
             errors.append(doc.problem(("flows", i), f"a flow from '{flow.source}' to itself crosses nothing"))
         if flow.source in model.components and flow.target in model.components:
             _store_direction(family, doc, i, flow, errors)
+        if flow.topic is not None and flow.kind not in TOPIC_KINDS:
+            message = f"topic names the topic or queue of a publish, subscribe, enqueue or deliver flow; this is a {flow.kind} flow"
+            errors.append(doc.problem(("flows", i, "topic"), message))
 
     for i, boundary in enumerate(model.boundaries):
         for j, member in enumerate(boundary.contains):

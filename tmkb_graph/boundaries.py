@@ -119,9 +119,16 @@ class ArchitectureGraph:
             known.update(self.effective_carries(index))
             if self.family.get(source) == "channel":
                 for _, _, upstream in self.in_flows(source):
-                    known.update(self.effective_carries(upstream))
+                    if same_topic(self.flow(upstream), self.flow(index)):
+                        known.update(self.effective_carries(upstream))
         self._known[component] = frozenset(known)
         return self._known[component]
+
+
+def same_topic(into_channel: Flow, out_of_channel: Flow) -> bool:
+    """Whether a message put on a channel by one flow can leave it by the other: a flow that names no
+    topic sends or hears every topic of its channel."""
+    return into_channel.topic is None or out_of_channel.topic is None or into_channel.topic == out_of_channel.topic
 
 
 def infer_boundaries(arch: LoadedArchitecture) -> ArchitectureGraph:
@@ -184,12 +191,31 @@ def _origins(graph: nx.MultiDiGraph, context: _Context) -> dict[str, frozenset[s
         # a request's context travels through every hop; the clock starts only the jobs the
         # scheduler reaches through channels: what those jobs emit is per-item work, not a sweep
         passed = origins[current] if family[current] != "compute" else origins[current] & {"request"}
-        for _, nxt, _ in graph.out_edges(current, keys=True):
-            if family[nxt] not in ("channel", "compute") or passed <= origins[nxt]:
+        for _, nxt, index in graph.out_edges(current, keys=True):
+            carried = passed if family[current] != "channel" else _through_channel(graph, context, origins, current, index)
+            if family[nxt] == "channel" and passed:
+                # a channel hands each topic on separately: look again whenever a producer's origins grow
+                origins[nxt] |= carried
+                pending.append(nxt)
                 continue
-            origins[nxt] |= passed
+            if family[nxt] not in ("channel", "compute") or carried <= origins[nxt]:
+                continue
+            origins[nxt] |= carried
             pending.append(nxt)
     return {cid: frozenset(found) for cid, found in origins.items()}
+
+
+def _through_channel(graph: nx.MultiDiGraph, context: _Context, origins: dict[str, set[str]], channel: str, out_index: int) -> set[str]:
+    """What starts the work a channel hands on by one flow: the origins of the producers of that flow's topic."""
+    if graph.in_degree(channel) == 0:
+        return set(origins[channel])  # a scheduler nothing feeds: the clock starts everything it hands on
+    flows = context.flows
+    carried: set[str] = set()
+    for source, _, index in graph.in_edges(channel, keys=True):
+        if same_topic(flows[index], flows[out_index]):
+            found = origins.get(source, set())
+            carried |= found if context.family[source] != "compute" else found & {"request"}
+    return carried
 
 
 class _Context:
@@ -204,6 +230,7 @@ class _Context:
         self.trust = {cid: int(vocab.fact("zone_kinds", z, "trust")) for cid, z in self.zone_kind.items()}
         self.family = {cid: str(vocab.fact("component_types", c.type, "family")) for cid, c in model.components.items()}
         self.type = {cid: c.type for cid, c in model.components.items()}
+        self.flows = model.flows
         self.async_kinds = {k for k in vocab.names("flow_kinds") if vocab.fact("flow_kinds", k, "async")}
         self.declared = [(b.name, b.kind, frozenset(b.contains)) for b in model.boundaries]
         # each component's declared boundaries, so a flow only looks at the ones around its ends

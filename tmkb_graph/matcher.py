@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmkb_graph.architecture import Architecture, Component, Endpoint
-from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph, Crossing
+from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph, Crossing, same_topic
 from tmkb_graph.pattern import Comparison, Condition, EndpointSpec, FlowSpec, RoleSpec, Template
 from tmkb_graph.forwarding import Forwarding, resolve_forwarding
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
@@ -114,6 +114,8 @@ def _verdict(
 ) -> bool | list[NotAssessable]:
     """True when the threat's condition holds, False when it does not, or why it cannot be judged."""
     if not all(_compares(c, binding, graph) for c in template.compare):
+        return False
+    if not _topics_meet(binding, graph):
         return False
     if template.unless and all(_holds(c, binding, graph) for c in template.unless):
         return False
@@ -244,6 +246,19 @@ def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph
     if comparison.mode == "any":
         return bool(stronger) and not weaker
     return bool(stronger - weaker)
+
+
+def _topics_meet(binding: Binding, graph: ArchitectureGraph) -> bool:
+    """Flows bound into and out of one channel must be able to pass one message: a shared topic, or one naming none."""
+    bound = [graph.flow(i) for indices in binding.flows.values() for i in indices]
+    for cid in set(binding.roles.values()):
+        if graph.family.get(cid) != "channel":
+            continue
+        into = [f for f in bound if f.target == cid]
+        out = [f for f in bound if f.source == cid]
+        if into and out and not any(same_topic(a, b) for a in into for b in out):
+            return False
+    return True
 
 
 def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:

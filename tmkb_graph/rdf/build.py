@@ -305,6 +305,7 @@ def _flows(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, plac
         t.add(source, TMKB.flowsTo, target)
         t.add(f, TMKB.flowKind, term_iri("flow_kinds", flow.kind))
         t.each(f, TMKB.carries, (term_iri("context_items", x) for x in sorted(set(flow.carries))))
+        t.add(f, TMKB.topic, flow.topic)  # nothing when the flow names no topic
         t.each(f, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(flow.controls))))
         t.add(f, TMKB.line, arch.line_of(("flows", index)))
         for crossing in graph.flow_crossings.get(index, ()):
