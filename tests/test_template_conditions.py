@@ -38,3 +38,13 @@ def test_unless_any_naming_an_undefined_endpoint_is_located(tmp_path: Path) -> N
 def test_a_condition_must_say_something(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target}"))
     assert code == 2 and "a condition lists controls, carries, lacks or several of them" in stderr
+
+
+def test_only_when_names_a_role_of_the_template(tmp_path: Path) -> None:
+    source = (REPO / "patterns" / "webhook" / "TMKB-WEBHOOK-003.yaml").read_text(encoding="utf-8")
+    assert "only_when: {role: provider, facts: {signs_timestamp: true}}" in source
+    folder = tmp_path / "webhook"
+    folder.mkdir()
+    (folder / "TMKB-WEBHOOK-003.yaml").write_text(source.replace("only_when: {role: provider,", "only_when: {role: provder,"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2 and "is only_when role 'provder', which the template does not define" in result.stderr

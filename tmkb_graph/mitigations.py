@@ -21,8 +21,29 @@ def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGra
     return [
         _judge(m, binding, graph)
         for m in pattern.mitigations
-        if m.tenancy in (None, tenancy) and _operation_counts(m, binding, graph)
+        if m.tenancy in (None, tenancy) and _operation_counts(m, binding, graph) and _facts_allow(m, binding, graph)
     ]
+
+
+def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """False only when a fact the mitigation needs is known not to hold (declared, or known for the
+    component's framework or technology); an unknown fact keeps the mitigation."""
+    condition = mitigation.only_when
+    if condition is None:
+        return True
+    cid = binding.roles[condition.role]
+    component = graph.architecture.model.components[cid]
+    vocab = load_vocabulary()
+    # a third party is usually named for itself (stripe, github_app): its id is the last place to look
+    names = [component.framework, component.technology] + ([cid] if graph.family.get(cid) == "party" else [])
+    for fact, wanted in condition.facts.items():
+        value = component.facts.get(fact)
+        for name in names:
+            if value is None:
+                value = vocab.framework_fact(name, fact)
+        if value is not None and value != wanted:
+            return False
+    return True
 
 
 def _operation_counts(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:

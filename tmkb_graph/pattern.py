@@ -166,6 +166,13 @@ class Place(_Strict):
         return self.role or self.endpoint or self.flow or ""
 
 
+class FactCondition(_Strict):
+    """Facts about the component bound to a role: ``{role: provider, facts: {signs_timestamp: true}}``."""
+
+    role: str
+    facts: dict[ComponentFact, bool] = Field(min_length=1)
+
+
 class Mitigation(_Strict):
     """One thing the architecture should have, the control that claims it, and where it belongs."""
 
@@ -177,6 +184,8 @@ class Mitigation(_Strict):
     required: bool = True
     tenancy: Tenancy | None = None
     operations: list[Operation] = Field(default_factory=list)
+    # counts only where these facts hold or are not known (a replay window needs a signed timestamp)
+    only_when: FactCondition | None = None
     description: str = Field(min_length=20)
     tradeoffs: str = Field(min_length=10)
     examples: Examples | None = None
@@ -438,6 +447,8 @@ def _check_places(template: Template, mitigation: Mitigation) -> None:
         raise ValueError(f"mitigation {mitigation.id} lists carries, so every place it names must be a flow")
     if mitigation.operations and not all(p.scope == "endpoint" for p in mitigation.where):
         raise ValueError(f"mitigation {mitigation.id} lists operations, so every place it names must be an endpoint")
+    if mitigation.only_when is not None and mitigation.only_when.role not in template.roles:
+        raise ValueError(f"mitigation {mitigation.id} is only_when role '{mitigation.only_when.role}', which the template does not define")
 
 
 def _check_full_depth(pattern: Pattern) -> None:
