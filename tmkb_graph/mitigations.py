@@ -26,8 +26,9 @@ def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGra
 
 
 def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
-    """False only when a fact the mitigation needs is known not to hold (declared, or known for the
-    component's framework or technology); an unknown fact keeps the mitigation."""
+    """False only when a fact the mitigation needs is known not to hold: declared in the component's
+    ``facts``, or known in the vocabulary for its framework, its technology or (a third party) its id.
+    An unknown fact keeps the mitigation."""
     condition = mitigation.only_when
     if condition is None:
         return True
