@@ -28,6 +28,7 @@ from tmkb_graph.cli_options import (
     FailOnOption,
     FormatOption,
     OutputFormat,
+    exit_bad_input,
     exit_on_findings,
     print_result,
 )
@@ -73,11 +74,6 @@ def _print_problems(problems: list[Problem]) -> None:
         typer.echo(line, err=True)
 
 
-def _fail(error: InputError) -> None:
-    _print_problems(error.problems)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 @app.command("analyze", cls=PlainCommand)
 def analyze_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The architecture YAML file to analyse; - reads standard input.")],
@@ -92,8 +88,7 @@ def analyze_command(
     try:
         result = analyze(load_architecture(file), load_library())
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     print_result(result, output_format)
     exit_on_findings(result, fail_on)
 
@@ -115,8 +110,7 @@ def list_command(
     try:
         patterns = load_library().sorted()
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     sys.stdout.write(patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns))
 
 
@@ -136,13 +130,11 @@ def get_command(
     try:
         library = load_library()
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     try:
         pattern = library.get(pattern_id.strip().upper())
     except KeyError as error:
-        typer.echo(f"error: {error.args[0]}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        exit_bad_input(error.args[0])
     if output_format is PatternFormat.json:
         sys.stdout.write(pattern_json(pattern))
     else:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from tmkb_graph.cli_help import PlainCommand, PlainGroup
-from tmkb_graph.cli_options import EXIT_BAD_INPUT
+from tmkb_graph.cli_options import error_lines, exit_bad_input
 
 
 class QueryFormat(str, Enum):
@@ -43,20 +43,6 @@ class RulesTarget(str, Enum):
     claude = "claude"
 
 
-def _fail(message_lines: list[str]) -> None:
-    for line in message_lines:
-        typer.echo(line, err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _input_error_lines(error: Exception) -> list[str]:
-    from tmkb_graph.errors import InputError, report_lines
-
-    if isinstance(error, InputError):
-        return report_lines(error.problems)
-    return [f"error: {error}"]
-
-
 def _load_kb() -> Any:
     from tmkb_graph.agent.api import KnowledgeBase
     from tmkb_graph.errors import InputError
@@ -64,7 +50,7 @@ def _load_kb() -> Any:
     try:
         return KnowledgeBase.load()
     except InputError as error:
-        _fail(_input_error_lines(error))
+        exit_bad_input(error)
 
 
 def query_command(
@@ -92,10 +78,9 @@ def query_command(
     try:
         answer = kb.query(context, language=language, framework=framework, files=files or [], arch=arch, max_tokens=max_tokens)
     except InputError as error:
-        _fail(_input_error_lines(error))
-        return
+        exit_bad_input(error)
     except ValidationError as error:
-        _fail([f"error: {_first_validation_message(error)}"])
+        exit_bad_input(_first_validation_message(error))
         return
     if not verbose:
         sys.stdout.write(answer.to_json() + "\n")
@@ -132,7 +117,7 @@ def rules_command(
     for item in code or []:
         component, sep, glob = item.partition("=")
         if not sep or not component.strip() or not glob.strip():
-            _fail([f"error: --code takes COMPONENT=GLOB, such as worker=src/jobs/**/*.py; got '{item}'"])
+            exit_bad_input(f"--code takes COMPONENT=GLOB, such as worker=src/jobs/**/*.py; got '{item}'")
         code_paths.setdefault(component.strip(), []).append(glob.strip())
     kb = _load_kb()
     try:
@@ -143,8 +128,7 @@ def rules_command(
             return
         path = write_rules(rule_file, out)
     except InputError as error:
-        _fail(_input_error_lines(error))
-        return
+        exit_bad_input(error)
     typer.echo(f"wrote {rule_file.summary().replace(rule_file.path, str(path), 1)}")
 
 
@@ -199,7 +183,7 @@ def hook_claude_code(
         typer.echo(f"tmkb-graph hook: the {event.value} input is not the JSON Claude Code sends: {str(error).splitlines()[0]}", err=True)
         raise typer.Exit(1) from None
     except InputError as error:
-        typer.echo("tmkb-graph hook: " + "; ".join(_input_error_lines(error)), err=True)
+        typer.echo("tmkb-graph hook: " + "; ".join(error_lines(error)), err=True)
         raise typer.Exit(1) from None
     if output is not None:
         sys.stdout.write(json.dumps(output) + "\n")
@@ -221,7 +205,7 @@ def hook_install(
     try:
         install_claude_code(settings, block_on.value, arch)
     except InputError as error:
-        _fail(_input_error_lines(error))
+        exit_bad_input(error)
     typer.echo(f"installed the {agent.value} hooks in {settings} (post-edit blocks at {block_on.value})")
 
 

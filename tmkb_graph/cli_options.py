@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -42,6 +42,22 @@ FailOnOption = Annotated[
         help="Exit 1 when an open finding is at least this severe (critical, high, medium, low); 'none' never fails.",
     ),
 ]
+
+
+def error_lines(error: Exception | str) -> list[str]:
+    """How bad input is told: an InputError as its located problems, anything else as one ``error:`` line."""
+    from tmkb_graph.errors import InputError, report_lines
+
+    if isinstance(error, InputError):
+        return report_lines(error.problems)
+    return [f"error: {error}"]
+
+
+def exit_bad_input(error: Exception | str) -> NoReturn:
+    """Print ``error`` on standard error and exit 2."""
+    for line in error_lines(error):
+        typer.echo(line, err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def print_result(result: AnalysisResult, output_format: OutputFormat) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from tmkb_graph.cli_help import PlainCommand
-from tmkb_graph.cli_options import EXIT_BAD_INPUT, EXIT_SERVER
+from tmkb_graph.cli_options import EXIT_SERVER, exit_bad_input
 
 if TYPE_CHECKING:  # pragma: no cover
     from tmkb_graph.errors import Problem
@@ -27,17 +27,6 @@ class ExportFormat(str, Enum):
     nquads = "nquads"
 
 
-def _fail(error: Exception) -> None:
-    from tmkb_graph.errors import InputError, report_lines
-
-    if isinstance(error, InputError):
-        for line in report_lines(error.problems):
-            typer.echo(line, err=True)
-    else:
-        typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 def export_command(
     arch: Annotated[Optional[list[Path]], typer.Option("--arch", metavar="FILE", help=_ARCH_HELP)] = None,
     output_format: Annotated[
@@ -52,8 +41,7 @@ def export_command(
     try:
         text = serialize(build_graphs(list(arch or [])), output_format.value)
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     sys.stdout.write(text)
 
 
@@ -99,8 +87,7 @@ def sparql_command(
     try:
         result = _run(query, text, list(arch or []), param or [], endpoint, auth, timeout, max_rows)
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     except ServerError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_SERVER) from None
@@ -210,8 +197,7 @@ def publish_command(
         credentials = auth_from_env(auth)
         graphs = build_graphs(list(arch or []))
     except InputError as error:
-        _fail(error)
-        return
+        exit_bad_input(error)
     report = publish(
         endpoint, graphs, auth=credentials, timeout_s=timeout,
         on_landed=lambda name, n: typer.echo(f"published {name} ({n:,} triples)"),

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from tmkb_graph.cli_options import EXIT_BAD_INPUT, FailOn, FailOnOption, FormatOption, OutputFormat, exit_on_findings, print_result
+from tmkb_graph.cli_options import FailOn, FailOnOption, FormatOption, OutputFormat, exit_bad_input, exit_on_findings, print_result
 
 
 class EvalFormat(str, Enum):
@@ -21,16 +21,11 @@ class EvalFormat(str, Enum):
     json = "json"
 
 
-def _bad_input(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 def _directory(path: Path, what: str) -> None:
     if not path.exists():
-        _bad_input(f"{path}: no such directory; {what} must be a directory of Python code")
+        exit_bad_input(f"{path}: no such directory; {what} must be a directory of Python code")
     if not path.is_dir():
-        _bad_input(f"{path}: not a directory; {what} must be a directory of Python code")
+        exit_bad_input(f"{path}: not a directory; {what} must be a directory of Python code")
 
 
 def scan_command(
@@ -43,16 +38,14 @@ def scan_command(
     fail_on: FailOnOption = FailOn.low,
 ) -> None:
     """Infer the architecture of the Python code in DIR (parsed, never run) and report its threats, pointing at the code."""
-    from tmkb_graph.errors import InputError, report_lines
+    from tmkb_graph.errors import InputError
     from tmkb_graph.scan import scan_directory
 
     _directory(directory, "DIR")
     try:
         scanned = scan_directory(directory)
     except InputError as error:  # the inferred architecture failed its own checks: a scanner bug, said plainly
-        for line in report_lines(error.problems):
-            typer.echo(line, err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        exit_bad_input(error)
     if emit_architecture is not None:
         _write_architecture(emit_architecture, scanned.architecture_yaml)
     if scanned.result is None:
@@ -70,7 +63,7 @@ def _write_architecture(path: Path, text: str | None) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        _bad_input(f"{path}: cannot write the architecture ({error.strerror or error})")
+        exit_bad_input(f"{path}: cannot write the architecture ({error.strerror or error})")
 
 
 def eval_command(
