@@ -159,19 +159,30 @@ def _from_outside(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Co
     """Components that callers outside the organisation reach: exposed entry points, targets of flows
     from an internet, dmz or third-party zone (a redirect excepted), and what they call synchronously."""
     model = arch.model
-    reached = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+    seeds = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
     for flow in model.flows:
         if flow.kind != "redirect" and context.zone_kind[flow.source] in OUTSIDE_ZONE_KINDS:
             if context.family[flow.target] in ("entry", "compute"):
-                reached.add(flow.target)
-    queue = deque(sorted(reached))
+                seeds.add(flow.target)
+    ordered = sorted(seeds)
+    return frozenset(ordered + [nxt for _, nxt, _ in _sync_reach(arch, graph, context, ordered)])
+
+
+def _sync_reach(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context, seeds: list[str]) -> list[tuple[str, str, int]]:
+    """Each entry or compute component that ``seeds`` reach by synchronous calls, breadth first, as
+    (caller, component, flow index) for the flow that first reached it; seeds are not repeated."""
+    reached = set(seeds)
+    queue = deque(seeds)
+    found: list[tuple[str, str, int]] = []
     while queue:
         current = queue.popleft()
         for _, nxt, index in graph.out_edges(current, keys=True):
-            if model.flows[index].kind in SYNC_CALL_KINDS and nxt not in reached and context.family[nxt] in ("entry", "compute"):
-                reached.add(nxt)
-                queue.append(nxt)
-    return frozenset(reached)
+            if arch.model.flows[index].kind not in SYNC_CALL_KINDS or nxt in reached or context.family[nxt] not in ("entry", "compute"):
+                continue
+            reached.add(nxt)
+            queue.append(nxt)
+            found.append((current, nxt, index))
+    return found
 
 
 def _origins(graph: nx.MultiDiGraph, context: _Context) -> dict[str, frozenset[str]]:
@@ -293,30 +304,23 @@ def _exposure(
 ) -> dict[str, list[Crossing]]:
     """Entry points anyone can reach, and components reached from them by synchronous calls."""
     result: dict[str, list[Crossing]] = defaultdict(list)
-    queue: deque[str] = deque()
-    reached: set[str] = set()
+    seeds: list[str] = []
     for cid in sorted(arch.model.components):
         if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS:
             text = f"{context.type[cid]} '{cid}' is in {context.zone_text(cid)}: callers from the internet reach it"
             result[cid].append(Crossing("ingress", "ingress.exposed", text, component=cid))
-            reached.add(cid)
-            queue.append(cid)
+            seeds.append(cid)
+    seeded = set(seeds)
     for index, crossings in sorted(flow_crossings.items()):
         if any(c.kind == "ingress" and c.rule != CLIENT_RULE for c in crossings):
             target = arch.model.flows[index].target
-            if target not in reached:
-                reached.add(target)
-                queue.append(target)
-    while queue:
-        current = queue.popleft()
-        for _, nxt, index in graph.out_edges(current, keys=True):
-            flow = arch.model.flows[index]
-            if flow.kind not in SYNC_CALL_KINDS or nxt in reached or context.family[nxt] not in ("entry", "compute"):
-                continue
-            reached.add(nxt)
-            queue.append(nxt)
-            text = f"{context.type[nxt]} '{nxt}' is reached from the internet through '{current}' ({flow.kind} flow)"
-            result[nxt].append(Crossing("ingress", "ingress.reached", text, flow=index, component=nxt))
+            if target not in seeded:
+                seeded.add(target)
+                seeds.append(target)
+    for current, nxt, index in _sync_reach(arch, graph, context, seeds):
+        kind = arch.model.flows[index].kind
+        text = f"{context.type[nxt]} '{nxt}' is reached from the internet through '{current}' ({kind} flow)"
+        result[nxt].append(Crossing("ingress", "ingress.reached", text, flow=index, component=nxt))
     return dict(result)
 
 
