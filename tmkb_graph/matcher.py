@@ -167,12 +167,20 @@ def forwarding(graph: ArchitectureGraph) -> Forwarding:
     return found
 
 
+def known_fact(component: Component, fact: str, vocab: Vocabulary, *also_known_as: str | None) -> bool | None:
+    """A fact the component declares, else what the vocabulary knows of its framework, then of each
+    of ``also_known_as`` in turn (a technology, a third party's id); None when nobody says."""
+    value = component.facts.get(fact)
+    for name in (component.framework, *also_known_as):
+        if value is None:
+            value = vocab.framework_fact(name, fact)
+    return value
+
+
 def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary) -> bool | str:
     """True when every fact the role needs holds, False when one does not, a reason when one is unknown."""
     for fact, wanted in sorted(spec.facts.items()):
-        value = component.facts.get(fact)
-        if value is None:
-            value = vocab.framework_fact(component.framework, fact)
+        value = known_fact(component, fact, vocab)
         if value is None:
             framework = f"its framework '{component.framework}' is not one whose default is known" if component.framework else "it names no framework"
             return (

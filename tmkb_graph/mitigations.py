@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding
+from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding, known_fact
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -36,12 +36,9 @@ def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGr
     component = graph.architecture.model.components[cid]
     vocab = load_vocabulary()
     # a third party is usually named for itself (stripe, github_app): its id is the last place to look
-    names = [component.framework, component.technology] + ([cid] if graph.family.get(cid) == "party" else [])
+    third_party_id = cid if graph.family.get(cid) == "party" else None
     for fact, wanted in condition.facts.items():
-        value = component.facts.get(fact)
-        for name in names:
-            if value is None:
-                value = vocab.framework_fact(name, fact)
+        value = known_fact(component, fact, vocab, component.technology, third_party_id)
         if value is not None and value != wanted:
             return False
     return True
