@@ -258,6 +258,8 @@ def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph
 
 def _topics_meet(binding: Binding, graph: ArchitectureGraph) -> bool:
     """Flows bound into and out of one channel must be able to pass one message: a shared topic, or one naming none."""
+    if not _declares_topics(graph):
+        return True  # the common case: every flow hears every other, nothing to check per binding
     bound = [graph.flow(i) for indices in binding.flows.values() for i in indices]
     for cid in set(binding.roles.values()):
         if graph.family.get(cid) != "channel":
@@ -267,6 +269,13 @@ def _topics_meet(binding: Binding, graph: ArchitectureGraph) -> bool:
         if into and out and not any(same_topic(a, b) for a in into for b in out):
             return False
     return True
+
+
+def _declares_topics(graph: ArchitectureGraph) -> bool:
+    found = graph.cache.get("declares_topics")
+    if found is None:
+        found = graph.cache["declares_topics"] = any(f.topic is not None for f in graph.architecture.model.flows)
+    return bool(found)
 
 
 def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:
