@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -86,7 +87,7 @@ def test_tags_in_a_pattern_file_are_refused_by_validate(tmp_path: Path) -> None:
     folder = tmp_path / "authorization"
     folder.mkdir()
     source = (REPO / "patterns" / "authorization" / "TMKB-AUTHZ-001.yaml").read_text(encoding="utf-8")
-    (folder / "TMKB-AUTHZ-001.yaml").write_text(source.replace("version: 1.0.0", "version: !!timestamp x"), encoding="utf-8")
+    (folder / "TMKB-AUTHZ-001.yaml").write_text(re.sub(r"(?m)^version: .*$", "version: !!timestamp x", source, count=1), encoding="utf-8")
     result = invoke("validate", str(tmp_path))
     assert result.exit_code == 2
     assert "TMKB-AUTHZ-001.yaml: line 3: version: explicit YAML tags are not accepted" in result.stderr

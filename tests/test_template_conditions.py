@@ -37,7 +37,7 @@ def test_unless_any_naming_an_undefined_endpoint_is_located(tmp_path: Path) -> N
 
 def test_a_condition_must_say_something(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target}"))
-    assert code == 2 and "a condition lists controls, carries, lacks or several of them" in stderr
+    assert code == 2 and "a condition lists controls, carries, lacks, owners, operations, types or several of them" in stderr
 
 
 def test_only_when_names_a_role_of_the_template(tmp_path: Path) -> None:

@@ -116,10 +116,34 @@ class Resource(_Strict):
     """A business object and the facts about it that authorization depends on."""
 
     owner: ResourceOwner | None = None
+    # who may read any record without owning it: the tenant's members, or everyone (public content)
+    readable_by: ResourceOwner | None = None
     soft_delete: bool = False
     ids: IdScheme | None = None
     parent: Name | None = None
     description: str | None = None
+
+
+def effective_owner(resource: Resource, operation: str, tenancy: str) -> str | None:
+    """Whose record an operation touches, as far as authorization goes.
+
+    A read or list of a resource declared ``readable_by`` tenant or shared meets that wider owner;
+    in a single-tenant system a tenant-owned record belongs to everyone there, so it is shared.
+    """
+    owner = resource.owner
+    if operation in READ_OPERATIONS and resource.readable_by is not None and owner is not None:
+        owner = _wider(owner, resource.readable_by)
+    if owner == "tenant" and tenancy == "single":
+        return "shared"
+    return owner
+
+
+READ_OPERATIONS = frozenset({"read", "list"})
+_BREADTH = {"user": 0, "tenant": 1, "shared": 2}
+
+
+def _wider(a: str, b: str) -> str:
+    return a if _BREADTH.get(a, 0) >= _BREADTH.get(b, 0) else b
 
 
 class Flow(_Strict):

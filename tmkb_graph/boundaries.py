@@ -51,6 +51,7 @@ class ArchitectureGraph:
     family: dict[str, str] = field(default_factory=dict)
     origins: dict[str, frozenset[str]] = field(default_factory=dict)
     from_outside: frozenset[str] = frozenset()
+    person_facing: frozenset[str] = frozenset()
     _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
     _into: dict[str, list[Crossing]] = field(default_factory=dict, repr=False)
@@ -89,6 +90,10 @@ class ArchitectureGraph:
     def internet_facing(self, component: str) -> bool:
         """True when callers from the internet or another party reach ``component``, directly or by synchronous calls."""
         return component in self.from_outside
+
+    def reached_by_people(self, component: str) -> bool:
+        """True when a person's request reaches ``component``: from outside, or from a client, directly or by synchronous calls."""
+        return component in self.person_facing
 
     def reachable(self, component: str) -> bool:
         """True when someone outside can call ``component``: it is exposed or an ingress flow enters it."""
@@ -152,7 +157,8 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     component_crossings = _exposure(arch, graph, flow_crossings, context)
     origins = _origins(graph, context)
     outside = _from_outside(arch, graph, context)
-    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside)
+    people = _person_facing(arch, graph, context, outside)
+    return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside, people)
 
 
 def _from_outside(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context) -> frozenset[str]:
@@ -166,6 +172,13 @@ def _from_outside(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Co
                 seeds.add(flow.target)
     ordered = sorted(seeds)
     return frozenset(ordered + [nxt for _, nxt, _ in _sync_reach(arch, graph, context, ordered)])
+
+
+def _person_facing(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context, outside: frozenset[str]) -> frozenset[str]:
+    """Components a person's request reaches: what outside callers reach, and what a client (a
+    browser, an app, an employee's script) calls, directly or through synchronous calls."""
+    clients = sorted(cid for cid in arch.model.components if arch.model.components[cid].type == "client")
+    return outside | frozenset(nxt for _, nxt, _ in _sync_reach(arch, graph, context, clients))
 
 
 def _sync_reach(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context, seeds: list[str]) -> list[tuple[str, str, int]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tmkb_graph.architecture import Architecture, Component, Endpoint
+from tmkb_graph.architecture import Architecture, Component, Endpoint, effective_owner
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph, Crossing, same_topic
 from tmkb_graph.pattern import Comparison, Condition, EndpointSpec, FlowSpec, RoleSpec, Template
 from tmkb_graph.forwarding import Forwarding, resolve_forwarding
@@ -145,6 +145,8 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
             if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
                 continue
             if spec.reachable is not None and graph.reachable(cid) != spec.reachable:
+                continue
+            if spec.person_facing is not None and graph.reached_by_people(cid) != spec.person_facing:
                 continue
             if spec.started_by and not set(spec.started_by) & graph.origins.get(cid, frozenset()):
                 continue
@@ -279,8 +281,9 @@ def _declares_topics(graph: ArchitectureGraph) -> bool:
 
 
 def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:
-    """True when the bound place claims every listed control, none of the ``lacks`` ones, and (for a
-    flow) carries every listed item."""
+    """True when the bound place claims every listed control, none of the ``lacks`` ones, (for a
+    flow) carries every listed item and (for an endpoint) has a listed operation and acts on a
+    resource of a listed owner."""
     if condition.flow is not None:
         indices = binding.flows.get(condition.flow, ())
         flows = [graph.flow(i) for i in indices]
@@ -291,8 +294,26 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return carries_ok and controls_ok
     if not set(condition.controls) <= _declared_controls(graph, binding, condition.name):
         return False
+    if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
+        return False
+    if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
+        return False
+    if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
+        return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & _place_controls(graph, binding, condition.name))
+
+
+def _endpoint(graph: ArchitectureGraph, ref: EndpointRef) -> Endpoint:
+    return graph.architecture.model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
+
+
+def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The owner of the endpoint's resource as its operation meets it (None when not declared)."""
+    model = graph.architecture.model
+    endpoint = _endpoint(graph, ref)
+    resource = model.resources.get(endpoint.resource or "")
+    return None if resource is None else effective_owner(resource, endpoint.operation, model.tenancy)
 
 
 def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
@@ -500,7 +521,7 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
     if wanted.owners:
         if resource.owner is None:
             return f"resource '{endpoint.resource}' does not declare its owner"
-        if resource.owner not in wanted.owners:
+        if effective_owner(resource, endpoint.operation, model.tenancy) not in wanted.owners:
             return False
     if wanted.ids:
         if resource.ids is None:

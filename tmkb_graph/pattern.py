@@ -206,6 +206,8 @@ class RoleSpec(_Strict):
     lacks: list[Control] = Field(default_factory=list)
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     reachable: bool | None = None
+    # a person's request reaches it (from outside or from a client), not only other services
+    person_facing: bool | None = None
     started_by: list[StartedBy] = Field(default_factory=list)
     no_inbound: list[FlowKind] = Field(default_factory=list)
 
@@ -254,16 +256,26 @@ class Condition(_Strict):
     controls: list[Control] = Field(default_factory=list)
     carries: list[ContextItem] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
+    # the owner of the bound endpoint's resource, as the endpoint's operation meets it
+    owners: list[ResourceOwner] = Field(default_factory=list)
+    # the condition holds only for a bound endpoint with one of these operations
+    operations: list[Operation] = Field(default_factory=list)
+    # the condition holds only for a bound role's component of one of these types
+    types: list[ComponentType] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a condition names exactly one of role, endpoint or flow")
-        if not self.controls and not self.carries and not self.lacks:
-            raise ValueError("a condition lists controls, carries, lacks or several of them")
+        if not (self.controls or self.carries or self.lacks or self.owners or self.operations or self.types):
+            raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
         if self.carries and self.flow is None:
             raise ValueError("only a flow condition can list carries")
+        if (self.owners or self.operations) and self.endpoint is None:
+            raise ValueError("only an endpoint condition can list owners or operations")
+        if self.types and self.role is None:
+            raise ValueError("only a role condition can list types")
         return self
 
     @property
@@ -443,8 +455,9 @@ def _check_places(template: Template, mitigation: Mitigation) -> None:
             raise ValueError(
                 f"mitigation {mitigation.id} is placed at {place.scope} '{place.name}', which the template does not define"
             )
-    if mitigation.carries and not all(p.scope == "flow" for p in mitigation.where):
-        raise ValueError(f"mitigation {mitigation.id} lists carries, so every place it names must be a flow")
+    # carries are judged on flows; a role or endpoint place beside them counts by its claimed control
+    if mitigation.carries and not any(p.scope == "flow" for p in mitigation.where):
+        raise ValueError(f"mitigation {mitigation.id} lists carries, so at least one place it names must be a flow")
     if mitigation.operations and not all(p.scope == "endpoint" for p in mitigation.where):
         raise ValueError(f"mitigation {mitigation.id} lists operations, so every place it names must be an endpoint")
     if mitigation.only_when is not None and mitigation.only_when.role not in template.roles:

@@ -245,6 +245,7 @@ def _resources(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
         t.add(r, RDF.type, TMKB.Resource)
         t.add(r, TMKB.id, name)
         t.add(r, TMKB.owner, term_iri("resource_owners", resource.owner) if resource.owner else None)
+        t.add(r, TMKB.readableBy, term_iri("resource_owners", resource.readable_by) if resource.readable_by else None)
         t.add(r, TMKB.softDelete, resource.soft_delete)
         t.add(r, TMKB.idScheme, term_iri("id_schemes", resource.ids) if resource.ids else None)
         t.add(r, TMKB.parent, part_iri(g, "resource", resource.parent) if resource.parent else None)
