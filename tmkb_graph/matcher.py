@@ -289,7 +289,10 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         flows = [graph.flow(i) for i in indices]
         if not flows:
             return False
-        carries_ok = all(set(condition.carries) <= graph.effective_carries(i) for i in indices)
+        carries_ok = all(
+            set(condition.carries) <= graph.effective_carries(i) and not set(condition.carries_none) & graph.effective_carries(i)
+            for i in indices
+        )
         controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
         return carries_ok and controls_ok
     if not set(condition.controls) <= _declared_controls(graph, binding, condition.name):
@@ -300,8 +303,27 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
+    if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
+        return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & _place_controls(graph, binding, condition.name))
+
+
+def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:
+    """True when another route of the component on the same resource claims a listed control this one lacks."""
+    endpoint = _endpoint(graph, ref)
+    if endpoint.resource is None:
+        return False
+    mine = endpoint_controls(graph, ref)
+    wanted = set(listed) - mine
+    if not wanted:
+        return False
+    endpoints = graph.architecture.model.components[ref.component].endpoints or []
+    for index, other in enumerate(endpoints):
+        if index != ref.index and other.resource == endpoint.resource:
+            if wanted & endpoint_controls(graph, EndpointRef(ref.component, index)):
+                return True
+    return False
 
 
 def _endpoint(graph: ArchitectureGraph, ref: EndpointRef) -> Endpoint:

@@ -255,6 +255,8 @@ class Condition(_Strict):
     flow: str | None = None
     controls: list[Control] = Field(default_factory=list)
     carries: list[ContextItem] = Field(default_factory=list)
+    # none of these reached the flow (what it carries after earlier hops lost what they lost)
+    carries_none: list[ContextItem] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
     # the owner of the bound endpoint's resource, as the endpoint's operation meets it
     owners: list[ResourceOwner] = Field(default_factory=list)
@@ -262,18 +264,21 @@ class Condition(_Strict):
     operations: list[Operation] = Field(default_factory=list)
     # the condition holds only for a bound role's component of one of these types
     types: list[ComponentType] = Field(default_factory=list)
+    # the bound endpoint claims each of these that another route of its component on the same
+    # resource claims: nothing the single-object routes check is skipped here
+    as_strong_as_siblings: list[Control] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a condition names exactly one of role, endpoint or flow")
-        if not (self.controls or self.carries or self.lacks or self.owners or self.operations or self.types):
+        if not (self.controls or self.carries or self.carries_none or self.lacks or self.owners or self.operations or self.types or self.as_strong_as_siblings):
             raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
-        if self.carries and self.flow is None:
-            raise ValueError("only a flow condition can list carries")
-        if (self.owners or self.operations) and self.endpoint is None:
-            raise ValueError("only an endpoint condition can list owners or operations")
+        if (self.carries or self.carries_none) and self.flow is None:
+            raise ValueError("only a flow condition can list carries or carries_none")
+        if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
+            raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
         if self.types and self.role is None:
             raise ValueError("only a role condition can list types")
         return self
