@@ -107,11 +107,15 @@ def list_command(
     from tmkb_graph.render.json_out import patterns_json
     from tmkb_graph.render.table import patterns_table
 
+    from tmkb_graph.answer_cache import remember
+
     try:
         patterns = load_library().sorted()
     except InputError as error:
         exit_bad_input(error)
-    sys.stdout.write(patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns))
+    answer = patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns)
+    sys.stdout.write(answer)
+    remember(("list", output_format.value), answer)
 
 
 @app.command("get", cls=PlainCommand)
@@ -135,10 +139,14 @@ def get_command(
         pattern = library.get(pattern_id.strip().upper())
     except KeyError as error:
         exit_bad_input(error.args[0])
+    from tmkb_graph.answer_cache import remember
+
     if output_format is PatternFormat.json:
-        sys.stdout.write(pattern_json(pattern))
+        answer = pattern_json(pattern)
     else:
-        sys.stdout.write(pattern_text(pattern, related_in_library(library, pattern.id)))
+        answer = pattern_text(pattern, related_in_library(library, pattern.id))
+    sys.stdout.write(answer)
+    remember(("get", pattern_id, output_format.value), answer)
 
 
 @app.command("validate", cls=PlainCommand)

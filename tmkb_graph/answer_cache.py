@@ -1,0 +1,103 @@
+"""Answers of `list` and `get` kept between processes, so a repeated call needs neither typer nor pydantic.
+
+Only standard-library imports here: the console entry point looks an answer up before it imports
+anything else. An answer is the exact text a successful `list` or `get` printed for one request,
+stored in the user cache folder under a key made of the shipped pattern files', the vocabulary's
+and this package's source files' sizes and modification times: a changed pattern, word or line of
+code makes a new key, and the answer is made again from the library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from tmkb_graph.resources import data_dir
+from tmkb_graph.user_cache import cache_dir
+
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent
+_FORMATS = frozenset({"table", "text", "json"})
+
+
+def request_of(argv: list[str]) -> tuple[str, ...] | None:
+    """The request ``argv`` (without the program name) makes, when it is a plain `list` or `get` call
+    whose parse is certain; None for anything else, which the full command line interface handles."""
+    if not argv or argv[0] not in ("list", "get"):
+        return None
+    output_format = "table"
+    positional: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg in ("--format", "-f"):
+            output_format = next(rest, "")
+        elif arg.startswith("--format="):
+            output_format = arg.removeprefix("--format=")
+        elif arg.startswith("-") or not arg:
+            return None
+        else:
+            positional.append(arg)
+    if output_format not in _FORMATS:
+        return None
+    if argv[0] == "list":
+        return None if positional else ("list", output_format)
+    return ("get", positional[0], output_format) if len(positional) == 1 else None
+
+
+def library_key() -> str | None:
+    """A name for the answers of this library as this code renders them; None when a file is unreadable."""
+    try:
+        patterns = data_dir("patterns")
+        sources = sorted(patterns.glob("*/*.y*ml")) + [data_dir("ontology") / "vocabulary.yaml"]
+        sources += sorted(_PACKAGE.rglob("*.py"))
+        digest = hashlib.sha256(f"format {FORMAT}".encode())
+        for path in sources:
+            stat = path.stat()
+            digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    except OSError:
+        return None
+    return digest.hexdigest()[:32]
+
+
+def _file() -> Path | None:
+    root = cache_dir()
+    key = library_key() if root is not None else None
+    return None if root is None or key is None else root / f"answers-{key}.json"
+
+
+def _read(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: only a slower answer
+    return data if isinstance(data, dict) else {}
+
+
+def lookup(request: tuple[str, ...]) -> str | None:
+    """The text a successful run printed for ``request`` with this library and code, if kept."""
+    path = _file()
+    if path is None:
+        return None
+    found = _read(path).get(json.dumps(request))
+    return found if isinstance(found, str) else None
+
+
+def remember(request: tuple[str, ...], text: str) -> None:
+    """Keep ``text`` as the answer to ``request``; silently skipped when the cache folder is not writable."""
+    path = _file()
+    if path is None:
+        return
+    answers = _read(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not answers:  # a new library or new code: answers kept for older ones can never be read again
+            for stale in path.parent.glob("answers-*.json"):
+                stale.unlink(missing_ok=True)
+        answers[json.dumps(request)] = text
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(answers, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
