@@ -9,13 +9,12 @@ code makes a new key, and the answer is made again from the library.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from tmkb_graph.resources import data_dir
-from tmkb_graph.user_cache import cache_dir
+from tmkb_graph.user_cache import cache_dir, stat_key
 
 FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
@@ -49,16 +48,10 @@ def request_of(argv: list[str]) -> tuple[str, ...] | None:
 def library_key() -> str | None:
     """A name for the answers of this library as this code renders them; None when a file is unreadable."""
     try:
-        patterns = data_dir("patterns")
-        sources = sorted(patterns.glob("*/*.y*ml")) + [data_dir("ontology") / "vocabulary.yaml"]
-        sources += sorted(_PACKAGE.rglob("*.py"))
-        digest = hashlib.sha256(f"format {FORMAT}".encode())
-        for path in sources:
-            stat = path.stat()
-            digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    except OSError:
+        sources = sorted(data_dir("patterns").glob("*/*.y*ml")) + [data_dir("ontology") / "vocabulary.yaml"]
+    except OSError:  # FileNotFoundError: a broken installation, which the full command reports
         return None
-    return digest.hexdigest()[:32]
+    return stat_key(f"format {FORMAT}", sources + sorted(_PACKAGE.rglob("*.py")))
 
 
 def _file() -> Path | None:

@@ -7,7 +7,6 @@ to them makes a new key, and the index is built again from the library.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -18,7 +17,7 @@ from tmkb_graph.agent import concepts, relevance, words
 from tmkb_graph.agent.relevance import RelevanceIndex, IndexEntry, TriggerKeyword
 from tmkb_graph.agent.words import glob_regex, literal_regex, normal_path
 from tmkb_graph.resources import data_dir
-from tmkb_graph.user_cache import cache_dir
+from tmkb_graph.user_cache import cache_dir, stat_key
 
 FORMAT = 1
 
@@ -33,14 +32,7 @@ def cache_key(patterns_dir: Path | str | None) -> str | None:
     """A name for the index of this library as this code indexes it; None when a file is unreadable."""
     sources = [*pattern_files(patterns_dir), data_dir("ontology") / "vocabulary.yaml"]
     sources += [Path(m.__file__ or "") for m in (relevance, words, concepts)]
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
-    try:
-        for path in sources:
-            stat = path.stat()
-            digest.update(f"\0{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    except OSError:
-        return None
-    return digest.hexdigest()[:32]
+    return stat_key(f"format {FORMAT}", sources)
 
 
 def _file(key: str) -> Path | None:
