@@ -48,3 +48,25 @@ def test_only_when_names_a_role_of_the_template(tmp_path: Path) -> None:
     (folder / "TMKB-WEBHOOK-003.yaml").write_text(source.replace("only_when: {role: provider,", "only_when: {role: provder,"), encoding="utf-8")
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 2 and "is only_when role 'provder', which the template does not define" in result.stderr
+
+
+def test_a_group_needs_two_conditions(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- all: [" + CAPABILITY[2:] + "]"))
+    assert code == 2 and "a group lists two or more conditions under all, none of them a group" in stderr
+
+
+def test_a_group_says_nothing_beside_its_conditions(tmp_path: Path) -> None:
+    group = "- {endpoint: target, all: [" + CAPABILITY[2:] + ", {endpoint: target, owners: [shared]}]}"
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, group))
+    assert code == 2 and "a group lists its conditions under all and nothing else" in stderr
+
+
+def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> None:
+    group = "- all: [" + CAPABILITY[2:] + ", {role: servce, reachable: false}]"
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, group))
+    assert code == 2 and "unless_any names role 'servce', which the template does not define" in stderr
+
+
+def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
+    assert code == 2 and "only a role condition can list types or reachable" in stderr

@@ -92,7 +92,7 @@ class ArchitectureGraph:
         return component in self.from_outside
 
     def reached_by_people(self, component: str) -> bool:
-        """True when a person's request reaches ``component``: from outside, or from a client, directly or by synchronous calls."""
+        """True when a person's request reaches ``component`` as sent: from outside or a client, directly or through gateways."""
         return component in self.person_facing
 
     def reachable(self, component: str) -> bool:
@@ -157,7 +157,7 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     component_crossings = _exposure(arch, graph, flow_crossings, context)
     origins = _origins(graph, context)
     outside = _from_outside(arch, graph, context)
-    people = _person_facing(arch, graph, context, outside)
+    people = _person_facing(arch, graph, context)
     return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside, people)
 
 
@@ -174,11 +174,27 @@ def _from_outside(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Co
     return frozenset(ordered + [nxt for _, nxt, _ in _sync_reach(arch, graph, context, ordered)])
 
 
-def _person_facing(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context, outside: frozenset[str]) -> frozenset[str]:
-    """Components a person's request reaches: what outside callers reach, and what a client (a
-    browser, an app, an employee's script) calls, directly or through synchronous calls."""
-    clients = sorted(cid for cid in arch.model.components if arch.model.components[cid].type == "client")
-    return outside | frozenset(nxt for _, nxt, _ in _sync_reach(arch, graph, context, clients))
+def _person_facing(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context) -> frozenset[str]:
+    """Components a person's request reaches as sent: exposed entry points, what a flow from outside
+    or from a client calls, and what a gateway among those forwards to. A service that only another
+    service calls gets that service's request, not the person's."""
+    model = arch.model
+    facing = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+    for flow in model.flows:
+        # a party: a person's client anywhere, or another organisation's system outside; the system's
+        # own entry points placed in the internet zone are callers like any service
+        source_is_party = context.family[flow.source] == "party"
+        from_person = source_is_party and (model.components[flow.source].type == "client" or context.zone_kind[flow.source] in OUTSIDE_ZONE_KINDS)
+        if from_person and flow.kind in SYNC_CALL_KINDS and context.family[flow.target] in ("entry", "compute"):
+            facing.add(flow.target)
+    gateways = deque(sorted(cid for cid in facing if model.components[cid].type == "gateway"))
+    while gateways:
+        for _, nxt, index in graph.out_edges(gateways.popleft(), keys=True):
+            if model.flows[index].kind in SYNC_CALL_KINDS and nxt not in facing and context.family[nxt] in ("entry", "compute"):
+                facing.add(nxt)
+                if model.components[nxt].type == "gateway":
+                    gateways.append(nxt)
+    return frozenset(facing)
 
 
 def _sync_reach(arch: LoadedArchitecture, graph: nx.MultiDiGraph, context: _Context, seeds: list[str]) -> list[tuple[str, str, int]]:

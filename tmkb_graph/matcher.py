@@ -284,6 +284,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
     """True when the bound place claims every listed control, none of the ``lacks`` ones, (for a
     flow) carries every listed item and (for an endpoint) has a listed operation and acts on a
     resource of a listed owner."""
+    if condition.all_of:
+        return all(_holds(member, binding, graph) for member in condition.all_of)
     if condition.flow is not None:
         indices = binding.flows.get(condition.flow, ())
         flows = [graph.flow(i) for i in indices]
@@ -298,6 +300,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
     if not set(condition.controls) <= _declared_controls(graph, binding, condition.name):
         return False
     if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
+        return False
+    if condition.reachable is not None and graph.reachable(binding.roles[condition.name]) != condition.reachable:
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False

@@ -248,11 +248,13 @@ class EndpointSpec(_Strict):
 
 
 class Condition(_Strict):
-    """A fact about one bound role, endpoint or flow: the controls it claims and the items it carries."""
+    """A fact about one bound role, endpoint or flow: the controls it claims and the items it carries;
+    or, with ``all``, a group of such facts that must all hold (one entry of ``unless_any``)."""
 
     role: str | None = None
     endpoint: str | None = None
     flow: str | None = None
+    all_of: list[Condition] = Field(default_factory=list, alias="all")
     controls: list[Control] = Field(default_factory=list)
     carries: list[ContextItem] = Field(default_factory=list)
     # none of these reached the flow (what it carries after earlier hops lost what they lost)
@@ -264,29 +266,45 @@ class Condition(_Strict):
     operations: list[Operation] = Field(default_factory=list)
     # the condition holds only for a bound role's component of one of these types
     types: list[ComponentType] = Field(default_factory=list)
+    # whether someone outside can call the bound role's component (an ingress crossing enters it)
+    reachable: bool | None = None
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:
+        if self.all_of:
+            if len(self.all_of) < 2 or any(c.all_of for c in self.all_of):
+                raise ValueError("a group lists two or more conditions under all, none of them a group")
+            if self.model_fields_set - {"all_of"}:
+                raise ValueError("a group lists its conditions under all and nothing else")
+            return self
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a condition names exactly one of role, endpoint or flow")
-        if not (self.controls or self.carries or self.carries_none or self.lacks or self.owners or self.operations or self.types or self.as_strong_as_siblings):
+        if not self._says_something():
             raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
         if (self.carries or self.carries_none) and self.flow is None:
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if self.types and self.role is None:
-            raise ValueError("only a role condition can list types")
+        if (self.types or self.reachable is not None) and self.role is None:
+            raise ValueError("only a role condition can list types or reachable")
         return self
+
+    def _says_something(self) -> bool:
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types)
+        return any(listed) or self.as_strong_as_siblings != [] or self.reachable is not None
 
     @property
     def name(self) -> str:
-        """The template name the condition refers to."""
+        """The template name the condition refers to ("" for a group)."""
         return self.role or self.endpoint or self.flow or ""
+
+    def members(self) -> list[Condition]:
+        """The single conditions this one stands for: the group's, or itself."""
+        return list(self.all_of) or [self]
 
 
 class Comparison(_Strict):
@@ -318,6 +336,8 @@ class Template(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Template:
+        if any(c.all_of for c in self.unless):
+            raise ValueError("unless lists single conditions that must all hold; a group (all) belongs in unless_any")
         names = list(self.roles) + list(self.endpoints)
         for name in names:
             if not _ROLE_NAME.match(name):
@@ -377,7 +397,7 @@ def _check_unit_and_conditions(template: Template) -> None:
             if name not in names["role"] | names["endpoint"]:
                 raise ValueError(f"compare names '{name}', which is neither a role nor an endpoint role of the template")
     for key, conditions in (("unless", template.unless), ("unless_any", template.unless_any)):
-        for condition in conditions:
+        for condition in (member for c in conditions for member in c.members()):
             scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
             if condition.name not in names[scope]:
                 raise ValueError(f"{key} names {scope} '{condition.name}', which the template does not define")
