@@ -173,6 +173,6 @@ def test_a_topic_is_for_flows_through_a_channel() -> None:
     assert parse_architecture(GOOD.replace("kind: enqueue}", "kind: enqueue, topic: exports}")).model.flows[0].topic == "exports"
     text = GOOD.replace("flows:\n", "flows:\n  - {from: web, to: worker, kind: request, topic: exports}\n")
     assert problems(text) == [
-        "arch.yaml: line 8: flows[0].topic: topic names the topic or queue of a publish, subscribe, enqueue or deliver flow; "
+        "arch.yaml: line 8: flows[0].topic: topic names the topic or queue of a publish, subscribe, enqueue, deliver or invoke flow; "
         "this is a request flow"
     ]

@@ -158,7 +158,7 @@ class Flow(_Strict):
     description: str | None = None
 
 
-TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver")
+TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver", "invoke")
 
 
 class Boundary(_Strict):
@@ -341,7 +341,7 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
         if flow.source in model.components and flow.target in model.components:
             _store_direction(family, doc, i, flow, errors)
         if flow.topic is not None and flow.kind not in TOPIC_KINDS:
-            message = f"topic names the topic or queue of a publish, subscribe, enqueue or deliver flow; this is a {flow.kind} flow"
+            message = f"topic names the topic or queue of a publish, subscribe, enqueue, deliver or invoke flow; this is a {flow.kind} flow"
             errors.append(doc.problem(("flows", i, "topic"), message))
 
     for i, boundary in enumerate(model.boundaries):

@@ -86,7 +86,10 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
 
     witnesses = {n for n, e in template.endpoints.items() if e.witness}
     kept: set[tuple[object, ...]] = set()
-    for roles, flows in _bind_roles(plan, candidates, graph):
+    for roles, all_flows in _bind_roles(plan, candidates, graph):
+        flows = _topic_paths(roles, all_flows, graph)
+        if flows is None:
+            continue
         crossings = _crossings(template.boundary, roles, flows, graph)
         if not crossings:
             continue
@@ -114,8 +117,6 @@ def _verdict(
 ) -> bool | list[NotAssessable]:
     """True when the threat's condition holds, False when it does not, or why it cannot be judged."""
     if not all(_compares(c, binding, graph) for c in template.compare):
-        return False
-    if not _topics_meet(binding, graph):
         return False
     if template.unless and all(_holds(c, binding, graph) for c in template.unless):
         return False
@@ -258,19 +259,32 @@ def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph
     return bool(stronger - weaker)
 
 
-def _topics_meet(binding: Binding, graph: ArchitectureGraph) -> bool:
-    """Flows bound into and out of one channel must be able to pass one message: a shared topic, or one naming none."""
+def _topic_paths(roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph) -> dict[str, tuple[int, ...]] | None:
+    """The bound flows that can pass one message through each bound channel: a flow into it is kept
+    when some bound flow out of it shares its topic (or one of them names none), and the other way
+    round. None when nothing passes: the producer and the consumer never share a topic."""
     if not _declares_topics(graph):
-        return True  # the common case: every flow hears every other, nothing to check per binding
-    bound = [graph.flow(i) for indices in binding.flows.values() for i in indices]
-    for cid in set(binding.roles.values()):
+        return flows  # the common case: every flow hears every other, nothing to check per binding
+    kept = dict(flows)
+    for cid in set(roles.values()):
         if graph.family.get(cid) != "channel":
             continue
-        into = [f for f in bound if f.target == cid]
-        out = [f for f in bound if f.source == cid]
-        if into and out and not any(same_topic(a, b) for a in into for b in out):
-            return False
-    return True
+        bound = [i for indices in kept.values() for i in indices]
+        all_into = [i for i in bound if graph.flow(i).target == cid]
+        all_out = [i for i in bound if graph.flow(i).source == cid]
+        if not all_into or not all_out:
+            continue
+        for name, indices in kept.items():
+            passing = tuple(
+                i
+                for i in indices
+                if (i not in all_into or any(same_topic(graph.flow(i), graph.flow(o)) for o in all_out))
+                and (i not in all_out or any(same_topic(graph.flow(a), graph.flow(i)) for a in all_into))
+            )
+            if not passing:
+                return None
+            kept[name] = passing
+    return kept
 
 
 def _declares_topics(graph: ArchitectureGraph) -> bool:
