@@ -69,4 +69,4 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
-    assert code == 2 and "only a role condition can list types or reachable" in stderr
+    assert code == 2 and "only a role condition can list types, facts or reachable" in stderr

@@ -180,6 +180,13 @@ def known_fact(component: Component, fact: str, vocab: Vocabulary, *also_known_a
     return value
 
 
+def _facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> bool:
+    """True when the component is known to have each fact as wanted (declared, or by framework or technology)."""
+    component = graph.architecture.model.components[cid]
+    vocab = load_vocabulary()
+    return all(known_fact(component, fact, vocab, component.technology) == value for fact, value in wanted.items())
+
+
 def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary) -> bool | str:
     """True when every fact the role needs holds, False when one does not, a reason when one is unknown."""
     for fact, wanted in sorted(spec.facts.items()):
@@ -316,6 +323,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
     if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
         return False
     if condition.reachable is not None and graph.reachable(binding.roles[condition.name]) != condition.reachable:
+        return False
+    if condition.facts and not _facts_known(graph, binding.roles[condition.name], condition.facts):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False

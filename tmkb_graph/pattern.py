@@ -268,6 +268,9 @@ class Condition(_Strict):
     types: list[ComponentType] = Field(default_factory=list)
     # whether someone outside can call the bound role's component (an ingress crossing enters it)
     reachable: bool | None = None
+    # facts the bound role's component is known to have (declared, or known for its framework or
+    # technology); an unknown fact does not hold
+    facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
@@ -289,13 +292,13 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if (self.types or self.reachable is not None) and self.role is None:
-            raise ValueError("only a role condition can list types or reachable")
+        if (self.types or self.facts or self.reachable is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts or reachable")
         return self
 
     def _says_something(self) -> bool:
         listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types)
-        return any(listed) or self.as_strong_as_siblings != [] or self.reachable is not None
+        return any(listed) or bool(self.as_strong_as_siblings or self.facts) or self.reachable is not None
 
     @property
     def name(self) -> str:
