@@ -154,14 +154,22 @@ def test_an_undeclared_fact_makes_the_pattern_not_assessable() -> None:
     text = """\
 name: Override
 components:
+  edge:
+    type: gateway
+    endpoints:
+      - {route: "GET /docs/{id}", operation: read, resource: Doc, controls: []}
+      - {route: "DELETE /docs/{id}", operation: delete, resource: Doc, controls: [authn]}
   api:
     type: api
+    zone: internal
     FRAMEWORK
     endpoints:
-      - {route: "GET /docs/{id}", operation: read, resource: Doc, controls: [authn]}
-      - {route: "DELETE /docs/{id}", operation: delete, resource: Doc, controls: [authn, object_ownership_check]}
+      - {route: "GET /docs/{id}", operation: read, resource: Doc, controls: [object_ownership_check]}
+      - {route: "DELETE /docs/{id}", operation: delete, resource: Doc, controls: [object_ownership_check]}
 resources:
   Doc: {owner: user, ids: random}
+flows:
+  - {from: edge, to: api, kind: request, carries: [auth_token]}
 """
     unknown = run(text.replace("FRAMEWORK", "framework: phoenix"))
     assert of(unknown, "TMKB-AUTHZ-008") == []

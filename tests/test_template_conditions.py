@@ -70,3 +70,14 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
     assert code == 2 and "only a role condition can list types, facts or reachable" in stderr
+
+
+def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:
+    source = (REPO / "patterns" / "authorization" / "TMKB-AUTHZ-008.yaml").read_text(encoding="utf-8")
+    assert "in_front: true" in source
+    folder = tmp_path / "authorization"
+    folder.mkdir()
+    (folder / "TMKB-AUTHZ-008.yaml").write_text(source.replace("    - weaker: reader", "    - weaker: api"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "compare in_front names 'api', which is not an endpoint role: only routes have gateways in front" in result.stderr

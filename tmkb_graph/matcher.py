@@ -256,11 +256,26 @@ def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> se
     return role_controls(graph, binding.roles[name])
 
 
+def _front_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+    """What the gateway routes in front of a bound endpoint claim (with implied controls); empty
+    for a role, or for an endpoint no gateway route forwards to."""
+    ref = binding.endpoints.get(name)
+    if ref is None:
+        return set()
+    model = graph.architecture.model
+    claimed: set[str] = set()
+    for front in forwarding(graph).fronts.get(ref, ()):
+        component = model.components[front.component]
+        claimed.update(effective_controls(component, component.endpoints[front.index]))  # type: ignore[index]
+    return load_vocabulary().implied(claimed)
+
+
 def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph) -> bool:
     """True when the weaker place lacks authorization the stronger one has, as the comparison defines it."""
     listed = set(comparison.controls)
-    weaker = _place_controls(graph, binding, comparison.weaker) & listed
-    stronger = _place_controls(graph, binding, comparison.than) & listed
+    controls_at = _front_controls if comparison.in_front else _place_controls
+    weaker = controls_at(graph, binding, comparison.weaker) & listed
+    stronger = controls_at(graph, binding, comparison.than) & listed
     if comparison.mode == "any":
         return bool(stronger) and not weaker
     return bool(stronger - weaker)

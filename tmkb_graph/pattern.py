@@ -315,13 +315,17 @@ class Comparison(_Strict):
 
     ``each`` (default): some listed control is claimed by ``than`` and not by ``weaker`` (implied
     controls count: an object ownership check implies tenant scoping). ``any``: ``than`` claims at
-    least one of them and ``weaker`` claims none.
+    least one of them and ``weaker`` claims none. ``in_front``: only the controls of the gateway
+    routes in front of each endpoint count.
     """
 
     weaker: str
     than: str
     controls: list[Control] = Field(min_length=1)
     mode: Literal["each", "any"] = "each"
+    # compare only what the gateway routes in front of the two endpoints decide, before the
+    # service's own handler runs (endpoint roles only)
+    in_front: bool = False
 
 
 class Template(_Strict):
@@ -399,6 +403,8 @@ def _check_unit_and_conditions(template: Template) -> None:
         for name in (comparison.weaker, comparison.than):
             if name not in names["role"] | names["endpoint"]:
                 raise ValueError(f"compare names '{name}', which is neither a role nor an endpoint role of the template")
+            if comparison.in_front and name not in names["endpoint"]:
+                raise ValueError(f"compare in_front names '{name}', which is not an endpoint role: only routes have gateways in front")
     for key, conditions in (("unless", template.unless), ("unless_any", template.unless_any)):
         for condition in (member for c in conditions for member in c.members()):
             scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
