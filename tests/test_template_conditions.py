@@ -14,10 +14,10 @@ SOURCE = (REPO / "patterns" / "authorization" / "TMKB-AUTHZ-015.yaml").read_text
 CAPABILITY = "- {endpoint: target, controls: [non_enumerable_ids], lacks: [authn]}"
 
 
-def _validate(tmp_path: Path, text: str) -> tuple[int, str]:
-    folder = tmp_path / "authorization"
+def _validate(tmp_path: Path, text: str, name: str = "TMKB-AUTHZ-015.yaml", category: str = "authorization") -> tuple[int, str]:
+    folder = tmp_path / category
     folder.mkdir(exist_ok=True)
-    (folder / "TMKB-AUTHZ-015.yaml").write_text(text, encoding="utf-8")
+    (folder / name).write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(tmp_path)])
     return result.exit_code, result.stderr
 
@@ -43,11 +43,8 @@ def test_a_condition_must_say_something(tmp_path: Path) -> None:
 def test_only_when_names_a_role_of_the_template(tmp_path: Path) -> None:
     source = (REPO / "patterns" / "webhook" / "TMKB-WEBHOOK-003.yaml").read_text(encoding="utf-8")
     assert "only_when: {role: provider, facts: {signs_timestamp: true}}" in source
-    folder = tmp_path / "webhook"
-    folder.mkdir()
-    (folder / "TMKB-WEBHOOK-003.yaml").write_text(source.replace("only_when: {role: provider,", "only_when: {role: provder,"), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(tmp_path)])
-    assert result.exit_code == 2 and "is only_when role 'provder', which the template does not define" in result.stderr
+    code, stderr = _validate(tmp_path, source.replace("only_when: {role: provider,", "only_when: {role: provder,"), "TMKB-WEBHOOK-003.yaml", "webhook")
+    assert code == 2 and "is only_when role 'provder', which the template does not define" in stderr
 
 
 def test_a_group_needs_two_conditions(tmp_path: Path) -> None:
@@ -75,9 +72,6 @@ def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
 def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:
     source = (REPO / "patterns" / "authorization" / "TMKB-AUTHZ-008.yaml").read_text(encoding="utf-8")
     assert "in_front: true" in source
-    folder = tmp_path / "authorization"
-    folder.mkdir()
-    (folder / "TMKB-AUTHZ-008.yaml").write_text(source.replace("    - weaker: reader", "    - weaker: api"), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "compare in_front names 'api', which is not an endpoint role: only routes have gateways in front" in result.stderr
+    code, stderr = _validate(tmp_path, source.replace("    - weaker: reader", "    - weaker: api"), "TMKB-AUTHZ-008.yaml")
+    assert code == 2
+    assert "compare in_front names 'api', which is not an endpoint role: only routes have gateways in front" in stderr
