@@ -75,3 +75,13 @@ def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, source.replace("    - weaker: reader", "    - weaker: api"), "TMKB-AUTHZ-008.yaml")
     assert code == 2
     assert "compare in_front names 'api', which is not an endpoint role: only routes have gateways in front" in stderr
+
+
+def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
+    """What the MCP server and the JSON output hand out validates again: a group's empty fields are
+    not taken for something it says."""
+    from tmkb_graph.library import load_library
+    from tmkb_graph.pattern import Pattern
+
+    for pattern in load_library().sorted():
+        assert Pattern.model_validate(pattern.model_dump(mode="json", by_alias=True)) == pattern

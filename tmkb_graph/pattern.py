@@ -280,7 +280,7 @@ class Condition(_Strict):
         if self.all_of:
             if len(self.all_of) < 2 or any(c.all_of for c in self.all_of):
                 raise ValueError("a group lists two or more conditions under all, none of them a group")
-            if self.model_fields_set - {"all_of"}:
+            if self.role or self.endpoint or self.flow or self._says_something():
                 raise ValueError("a group lists its conditions under all and nothing else")
             return self
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
