@@ -26,9 +26,9 @@ def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGra
 
 
 def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
-    """False only when a fact the mitigation needs is known not to hold: declared in the component's
+    """True only when every fact the mitigation needs is known to hold: declared in the component's
     ``facts``, or known in the vocabulary for its framework, its technology or (a third party) its id.
-    An unknown fact keeps the mitigation."""
+    An unknown fact leaves the mitigation out: a control nobody knows to be possible is not asked for."""
     condition = mitigation.only_when
     if condition is None:
         return True
@@ -37,11 +37,7 @@ def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGr
     vocab = load_vocabulary()
     # a third party is usually named for itself (stripe, github_app): its id is the last place to look
     third_party_id = cid if graph.family.get(cid) == "party" else None
-    for fact, wanted in condition.facts.items():
-        value = known_fact(component, fact, vocab, component.technology, third_party_id)
-        if value is not None and value != wanted:
-            return False
-    return True
+    return all(known_fact(component, fact, vocab, component.technology, third_party_id) == wanted for fact, wanted in condition.facts.items())
 
 
 def _operation_counts(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
