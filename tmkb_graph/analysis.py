@@ -26,7 +26,7 @@ from tmkb_graph.findings import (
 from tmkb_graph.library import PatternLibrary, load_library
 from tmkb_graph.matcher import Binding, forwarding, match_template
 from tmkb_graph.related import group_open_findings, mark_related
-from tmkb_graph.mitigations import judge_mitigations, place_line
+from tmkb_graph.mitigations import graph_table, judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
 
@@ -47,8 +47,8 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     crossing_cache: dict[Crossing, CrossingOut] = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
-        for unit_key, bindings in _by_unit(pattern, matched.bindings, graph).items():
-            findings.append(_finding(pattern, unit_key, bindings, graph, crossing_cache))
+        for unit_key, labelled in _by_unit(pattern, matched.bindings, graph).items():
+            findings.append(_finding(pattern, unit_key, labelled, graph, crossing_cache))
         not_assessable.extend(
             NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
@@ -78,19 +78,30 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
 UnitKey = tuple[tuple[str, str], ...]
 
 
-def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[UnitKey, list[Binding]]:
-    """Bindings grouped by what the pattern's unit binds: one group, one root cause, one finding."""
-    groups: dict[UnitKey, list[Binding]] = {}
+Labelled = tuple[Binding, dict[str, str]]
+
+
+def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[UnitKey, list[Labelled]]:
+    """Bindings (with their labels) grouped by what the pattern's unit binds: one group, one root
+    cause, one finding."""
+    groups: dict[UnitKey, list[Labelled]] = {}
+    names = pattern.template.unit_names
     for binding in bindings:
         labels = _labels(binding, graph)
-        key = tuple((name, labels[name]) for name in pattern.template.unit_names)
-        groups.setdefault(key, []).append(binding)
+        key = tuple((name, labels[name]) for name in names)
+        groups.setdefault(key, []).append((binding, labels))
     return groups
 
 
 def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
     labels = dict(binding.roles)
-    labels.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
+    if binding.endpoints:
+        table = graph_table(graph, "endpoint_labels")
+        for role, ref in binding.endpoints.items():
+            label = table.get(ref)
+            if label is None:
+                label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
+            labels[role] = label
     return labels
 
 
@@ -113,12 +124,13 @@ def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str
 def _finding(
     pattern: Pattern,
     unit_key: UnitKey,
-    bindings: list[Binding],
+    labelled: list[Labelled],
     graph: ArchitectureGraph,
     crossing_cache: dict[Crossing, CrossingOut],
 ) -> Finding:
+    bindings = [binding for binding, _ in labelled]
     present, missing, recommended = _merged_gaps([judge_mitigations(pattern, b, graph) for b in bindings])
-    paths = sorted({tuple(sorted(_labels(b, graph).items())) for b in bindings})
+    paths = sorted({tuple(sorted(labels.items())) for _, labels in labelled})
     common = {
         name: values.pop()
         for name, values in _values_by_role(paths).items()
@@ -224,11 +236,18 @@ def _touches_tenant_data(binding: Binding, components: set[str], graph: Architec
             return True
     if any(c.kind == "tenant" for c in binding.crossings):
         return True
-    return any(
-        any(c.kind == "tenant" for c in graph.flow_crossings[index])
-        for cid in components
-        for _, _, index in graph.out_flows(cid)
-    )
+    return any(_sends_to_shared_store(cid, graph) for cid in components)
+
+
+def _sends_to_shared_store(cid: str, graph: ArchitectureGraph) -> bool:
+    """Whether a flow out of ``cid`` crosses a tenant boundary; computed once per component."""
+    table = graph_table(graph, "sends_to_shared_store")
+    found = table.get(cid)
+    if found is None:
+        found = table[cid] = any(
+            c.kind == "tenant" for _, _, index in graph.out_flows(cid) for c in graph.flow_crossings[index]
+        )
+    return found
 
 
 def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: dict[Crossing, CrossingOut]) -> CrossingOut:

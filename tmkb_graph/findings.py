@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Status = Literal["open", "mitigated", "accepted", "related"]
 
 _ALL_FIELDS: dict[type, set[str]] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class _Out(BaseModel):
@@ -25,8 +26,12 @@ class _Out(BaseModel):
         ten times cheaper, which counts for the tens of thousands of findings and gaps of a large
         architecture. A missing or unknown field is a programming error, caught by an assert.
         """
-        ordered = {name: values[name] for name in cls.__pydantic_fields__}  # field order, as pydantic keeps it
-        assert len(ordered) == len(values), sorted(values.keys() - ordered.keys())
+        names = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, tuple(cls.__pydantic_fields__))
+        if tuple(values) == names:  # given in field order, as pydantic keeps it: the keywords' own dict serves
+            ordered = values
+        else:
+            ordered = {name: values[name] for name in names}
+            assert len(ordered) == len(values), sorted(values.keys() - ordered.keys())
         out = cls.__new__(cls)
         _set = object.__setattr__
         _set(out, "__dict__", ordered)

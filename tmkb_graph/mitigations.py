@@ -6,6 +6,7 @@ Only what the architecture writes down counts; nothing is inferred.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
@@ -73,7 +74,7 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     """Present at any of its places, or missing at the most specific one (a flow, then an endpoint, then a component)."""
     first: tuple[str, int | None] | None = None
     missing_carries: list[str] = []
-    for place in sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope]):
+    for place in _by_specificity(mitigation, graph):
         for at, line, present, evidence, lacking in _places(mitigation, place, binding, graph):
             if present:
                 return _gap(mitigation, at, line, True, evidence, [])
@@ -82,6 +83,33 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
                 missing_carries = lacking
     at, line = first if first is not None else ("(not bound)", None)
     return _gap(mitigation, at, line, False, None, missing_carries)
+
+
+def graph_table(graph: ArchitectureGraph, name: str) -> dict[Any, Any]:
+    """A memo table kept with the graph for the length of one analysis (the architecture is frozen)."""
+    table = graph.cache.get(name)
+    if not isinstance(table, dict):
+        table = graph.cache[name] = {}
+    return table
+
+
+def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[Place, ...]:
+    """The mitigation's places, most specific first, sorted once per analysis (keyed by identity:
+    the library outlives the analysis, so an id is never reused while the table lives)."""
+    table = graph_table(graph, "places_by_specificity")
+    found = table.get(id(mitigation))
+    if found is None:
+        found = table[id(mitigation)] = tuple(sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope]))
+    return found
+
+
+def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
+    """The controls a component claims on itself, with implied ones; computed once per component."""
+    table = graph_table(graph, "own_controls")
+    found = table.get(cid)
+    if found is None:
+        found = table[cid] = frozenset(load_vocabulary().implied(graph.architecture.model.components[cid].controls))
+    return found
 
 
 def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
@@ -108,7 +136,7 @@ def _places(
     if place.scope == "role":
         cid = binding.roles[place.name]
         claimed = model.components[cid].controls
-        present = control in load_vocabulary().implied(claimed)
+        present = control in _own_controls(graph, cid)
         evidence = None
         if present:
             evidence = f"{cid} claims {control}" if control in claimed else f"{cid} claims a control that implies {control}"
