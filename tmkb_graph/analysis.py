@@ -136,7 +136,7 @@ def _finding(
         for name, values in _values_by_role(paths).items()
         if len(values) == 1
     }
-    crossings = sorted({c for b in bindings for c in b.crossings})
+    crossings = _crossings_of(bindings)
     line, where = _location(pattern, bindings[0], graph)
     return Finding.from_checked(
         id=finding_id(pattern, unit_key),
@@ -163,6 +163,15 @@ def _finding(
     )
 
 
+def _crossings_of(bindings: list[Binding]) -> list[Crossing]:
+    """Every crossing of the bindings, sorted once. Each binding's own are already sorted and
+    distinct, and the bindings of one root cause usually share one tuple: hashing is then skipped."""
+    first = bindings[0].crossings
+    if all(b.crossings is first for b in bindings):
+        return list(first)
+    return sorted({c for b in bindings for c in b.crossings})
+
+
 def _values_by_role(paths: list[tuple[tuple[str, str], ...]]) -> dict[str, set[str]]:
     values: dict[str, set[str]] = {}
     for path in paths:
@@ -177,6 +186,8 @@ def _merged_gaps(judged: list[list[Gap]]) -> tuple[list[Gap], list[Gap], list[Ga
     A mitigation missing on any path is missing (each place it is missing at is listed once); one
     present on every path is present.
     """
+    if len(judged) == 1 and len({gap.mitigation for gap in judged[0]}) == len(judged[0]):
+        return _split_gaps(judged[0])
     by_mitigation: dict[str, list[Gap]] = {}
     for gaps in judged:
         for gap in gaps:
@@ -193,6 +204,16 @@ def _merged_gaps(judged: list[list[Gap]]) -> tuple[list[Gap], list[Gap], list[Ga
             missing.extend(lacking)
         else:
             recommended.extend(lacking)
+    return present, missing, recommended
+
+
+def _split_gaps(gaps: list[Gap]) -> tuple[list[Gap], list[Gap], list[Gap]]:
+    """_merged_gaps of one path whose mitigations are distinct: each gap goes to one list as it is."""
+    present: list[Gap] = []
+    missing: list[Gap] = []
+    recommended: list[Gap] = []
+    for gap in sorted(gaps, key=lambda g: g.mitigation):
+        (present if gap.present else missing if gap.required else recommended).append(gap)
     return present, missing, recommended
 
 
