@@ -244,57 +244,61 @@ class _Builder:
             )
 
     def _node(self, event: Any, collection: Any) -> None:
-        """A scalar (``collection`` None) or the start of a mapping or sequence, placed in its parent."""
+        """A scalar (``collection`` None) or the start of a mapping or sequence, placed in its parent.
+
+        The hottest code of a load (one call per value): its parent's kinds are told apart by type
+        and the value is put in place here rather than by a further call.
+        """
         stack = self._stack
         if not stack:  # the document's root
-            path: PathKey = ()
-            parent = None
+            self._root(event, collection)
+            return
+        parent = stack[-1]
+        held = parent.value
+        if held is _SKIP:
+            if collection is not None:
+                stack.append(_Frame((), _SKIP))
+            return
+        in_list = type(held) is list
+        if in_list:
+            path: PathKey = parent.path + (len(held),)
         else:
-            parent = stack[-1]
-            if parent.value is _SKIP:
-                if collection is not None:
-                    stack.append(_Frame((), _SKIP))
-                return
-            if isinstance(parent.value, list):
-                path = parent.path + (len(parent.value),)
-            elif parent.key is None:
+            key = parent.key
+            if key is None:
                 self._key(parent, event, collection)
                 return
-            elif parent.key is _SKIP:
+            if key is _SKIP:
                 parent.key = None
                 if collection is not None:
                     stack.append(_Frame((), _SKIP))
                 return
-            else:
-                path = parent.path + (parent.key,)  # type: ignore[operator]
-        line = event.start_mark.line + 1
-        if event.tag is not None:
-            self._tag_problem(path, line, event.tag)
-            value: Any = None
-            if collection is not None:
-                stack.append(_Frame(path, _SKIP))
-        elif collection is None:
-            value = self._scalar(event, path, line)
+            path = parent.path + (key,)  # type: ignore[operator]
+        value = self._value(event, collection, path)
+        if in_list:
+            held.append(value)
+            self.doc.lines[path] = event.start_mark.line + 1
         else:
-            value = {} if collection is not list else []
-            stack.append(_Frame(path, value))
-        self._place(parent, path, line, value)
-
-    def _place(self, parent: _Frame | None, path: PathKey, line: int, value: Any) -> None:
-        """Put ``value`` in its parent (a mapping's key takes the key's line) and record its line."""
-        lines = self.doc.lines
-        if parent is None:
-            self.doc.data = value
-            lines[path] = line
-        elif isinstance(parent.value, list):
-            parent.value.append(value)
-            lines[path] = line
-        else:
-            key: str = parent.key  # type: ignore[assignment]
-            parent.value[key] = value
-            parent.first_line[key] = parent.key_line
-            lines[path] = parent.key_line
+            held[key] = value
+            parent.first_line[key] = self.doc.lines[path] = parent.key_line  # a mapping's value takes its key's line
             parent.key = None
+
+    def _root(self, event: Any, collection: Any) -> None:
+        """The document's root value."""
+        self.doc.data = self._value(event, collection, ())
+        self.doc.lines[()] = event.start_mark.line + 1
+
+    def _value(self, event: Any, collection: Any, path: PathKey) -> Any:
+        """The value of a scalar event, or the empty mapping or list a start event opens (pushed on the stack)."""
+        if event.tag is not None:
+            self._tag_problem(path, event.start_mark.line + 1, event.tag)
+            if collection is not None:
+                self._stack.append(_Frame(path, _SKIP))
+            return None
+        if collection is None:
+            return self._scalar(event, path, event.start_mark.line + 1)
+        value: Any = {} if collection is not list else []
+        self._stack.append(_Frame(path, value))
+        return value
 
     def _key(self, frame: _Frame, event: Any, collection: Any) -> None:
         """Read a mapping key: keep it for the value to come, or record a problem and drop the value."""
