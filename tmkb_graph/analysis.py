@@ -25,7 +25,7 @@ from tmkb_graph.findings import (
 )
 from tmkb_graph.library import PatternLibrary, load_library
 from tmkb_graph.matcher import Binding, forwarding, match_template
-from tmkb_graph.related import group_open_findings, mark_related
+from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
 from tmkb_graph.mitigations import graph_table, judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
@@ -56,8 +56,8 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     warnings = [str(w) for w in arch.warnings]
     findings = _apply_acceptances(findings, arch, today, warnings)
     findings = mark_related(findings, library)
-    vocab = load_vocabulary()
-    findings.sort(key=lambda f: (-vocab.rank("severities", f.severity), f.pattern, f.location_line or 0, f.id))
+    rank = severity_ranks()
+    findings.sort(key=lambda f: (-rank[f.severity], f.pattern, f.location_line or 0, f.id))
     not_assessable.sort(key=lambda n: (n.pattern, n.component, n.reason))
     return AnalysisResult.from_checked(
         architecture=ArchitectureSummary(
