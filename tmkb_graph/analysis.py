@@ -44,7 +44,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     graph = infer_boundaries(arch)
     findings: list[Finding] = []
     not_assessable: list[NotAssessableOut] = []
-    crossing_cache: dict[Crossing, CrossingOut] = {}
+    crossing_cache: CrossingCache = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
         for unit_key, labelled in _by_unit(pattern, matched.bindings, graph).items():
@@ -76,6 +76,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
 
 
 UnitKey = tuple[tuple[str, str], ...]
+CrossingCache = dict[int, tuple[Crossing, CrossingOut]]
 
 
 Labelled = tuple[Binding, dict[str, str]]
@@ -126,7 +127,7 @@ def _finding(
     unit_key: UnitKey,
     labelled: list[Labelled],
     graph: ArchitectureGraph,
-    crossing_cache: dict[Crossing, CrossingOut],
+    crossing_cache: CrossingCache,
 ) -> Finding:
     bindings = [binding for binding, _ in labelled]
     present, missing, recommended = _merged_gaps([judge_mitigations(pattern, b, graph) for b in bindings])
@@ -271,17 +272,23 @@ def _sends_to_shared_store(cid: str, graph: ArchitectureGraph) -> bool:
     return found
 
 
-def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: dict[Crossing, CrossingOut]) -> CrossingOut:
-    """The output form of a crossing; one shared frozen object per crossing, however many findings cite it."""
-    out = cache.get(crossing)
-    if out is None:
-        out = cache[crossing] = CrossingOut.from_checked(
-            kind=crossing.kind,
-            rule=crossing.rule,
-            explanation=crossing.explanation,
-            flow=_flow_label(graph, crossing.flow),
-            component=crossing.component,
-        )
+def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: CrossingCache) -> CrossingOut:
+    """The output form of a crossing; one shared frozen object per crossing, however many findings cite it.
+
+    Keyed by identity (hashing a crossing hashes all its fields): the graph makes each crossing once,
+    and the cache holds the crossing too, so its id cannot be reused while the cache lives.
+    """
+    found = cache.get(id(crossing))
+    if found is not None:
+        return found[1]
+    out = CrossingOut.from_checked(
+        kind=crossing.kind,
+        rule=crossing.rule,
+        explanation=crossing.explanation,
+        flow=_flow_label(graph, crossing.flow),
+        component=crossing.component,
+    )
+    cache[id(crossing)] = (crossing, out)
     return out
 
 

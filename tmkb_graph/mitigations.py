@@ -58,16 +58,6 @@ def _operation_counts(mitigation: Mitigation, binding: Binding, graph: Architect
     return False
 
 
-def _line(graph: ArchitectureGraph, scope: str, ref: object) -> int | None:
-    """place_line, looked up once per place in an analysis."""
-    table = graph_table(graph, "place_lines")
-    key = (scope, ref)
-    if key in table:
-        return table[key]  # type: ignore[no-any-return]
-    found = table[key] = place_line(graph.architecture, scope, ref)
-    return found
-
-
 def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:
     """The source line of a component (id), an endpoint (EndpointRef) or a flow (index)."""
     if scope == "endpoint" and isinstance(ref, EndpointRef):
@@ -156,14 +146,14 @@ def _places(
             fronted = [ref for ref in refs if forwarding(graph).fronts.get(ref)]
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
-        yield f"component {cid}", _line(graph, "role", cid), present, evidence, []
+        yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
     elif place.scope == "endpoint":
         ref = binding.endpoints[place.name]
         component = model.components[ref.component]
         endpoint = component.endpoints[ref.index]  # type: ignore[index]
         present = control in endpoint_controls(graph, ref)
         label = f"endpoint {ref.component} {endpoint.route}"
-        yield label, _line(graph, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
+        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
     else:
         for index in binding.flows.get(place.name, ()):
             flow = model.flows[index]
@@ -171,11 +161,11 @@ def _places(
             carried = graph.effective_carries(index)
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
-                yield label, _line(graph, "flow", index), True, f"{label} claims {control}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", []
             elif mitigation.carries and not lacking:
-                yield label, _line(graph, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
             else:
                 lost = [item for item in lacking if item in flow.carries]
                 if lost:  # written on the flow, but the job never received it
                     lacking = [item if item not in lost else f"{item} (never reached {flow.source})" for item in lacking]
-                yield label, _line(graph, "flow", index), False, None, lacking
+                yield label, place_line(arch, "flow", index), False, None, lacking
