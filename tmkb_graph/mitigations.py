@@ -13,7 +13,7 @@ from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
 from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding, known_fact
 from tmkb_graph.vocabulary import load_vocabulary
-from tmkb_graph.pattern import Mitigation, Pattern, Place
+from tmkb_graph.pattern import Mitigation, Pattern
 
 
 def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> list[Gap]:
@@ -74,8 +74,8 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     """Present at any of its places, or missing at the most specific one (a flow, then an endpoint, then a component)."""
     first: tuple[str, int | None] | None = None
     missing_carries: list[str] = []
-    for place in _by_specificity(mitigation, graph):
-        for at, line, present, evidence, lacking in _places(mitigation, place, binding, graph):
+    for scope, name in _by_specificity(mitigation, graph):
+        for at, line, present, evidence, lacking in _places(mitigation, scope, name, binding, graph):
             if present:
                 return _gap(mitigation, at, line, True, evidence, [])
             if first is None:
@@ -93,13 +93,14 @@ def graph_table(graph: ArchitectureGraph, name: str) -> dict[Any, Any]:
     return table
 
 
-def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[Place, ...]:
-    """The mitigation's places, most specific first, sorted once per analysis (keyed by identity:
-    the library outlives the analysis, so an id is never reused while the table lives)."""
+def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[tuple[str, str], ...]:
+    """The (scope, name) of the mitigation's places, most specific first, sorted once per analysis
+    (keyed by identity: the library outlives the analysis, so an id is never reused while the table lives)."""
     table = graph_table(graph, "places_by_specificity")
     found = table.get(id(mitigation))
     if found is None:
-        found = table[id(mitigation)] = tuple(sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope]))
+        ordered = sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope])
+        found = table[id(mitigation)] = tuple((place.scope, place.name) for place in ordered)
     return found
 
 
@@ -127,14 +128,15 @@ def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str 
 
 
 def _places(
-    mitigation: Mitigation, place: Place, binding: Binding, graph: ArchitectureGraph
+    mitigation: Mitigation, scope: str, name: str, binding: Binding, graph: ArchitectureGraph
 ) -> Iterator[tuple[str, int | None, bool, str | None, list[str]]]:
-    """(label, line, present, evidence, missing carried items) for each concrete place."""
+    """(label, line, present, evidence, missing carried items) for each concrete place of the
+    template's ``name`` in ``scope`` (role, endpoint or flow)."""
     arch = graph.architecture
     model = arch.model
     control = mitigation.control
-    if place.scope == "role":
-        cid = binding.roles[place.name]
+    if scope == "role":
+        cid = binding.roles[name]
         claimed = model.components[cid].controls
         present = control in _own_controls(graph, cid)
         evidence = None
@@ -147,15 +149,15 @@ def _places(
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
         yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
-    elif place.scope == "endpoint":
-        ref = binding.endpoints[place.name]
+    elif scope == "endpoint":
+        ref = binding.endpoints[name]
         component = model.components[ref.component]
         endpoint = component.endpoints[ref.index]  # type: ignore[index]
         present = control in endpoint_controls(graph, ref)
         label = f"endpoint {ref.component} {endpoint.route}"
         yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
     else:
-        for index in binding.flows.get(place.name, ()):
+        for index in binding.flows.get(name, ()):
             flow = model.flows[index]
             label = f"flow {flow.source} -> {flow.target} ({flow.kind})"
             carried = graph.effective_carries(index)
