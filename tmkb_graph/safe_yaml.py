@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,6 +71,12 @@ class YamlDocument:
 
 def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse ``path`` (``-`` for standard input) safely; raise InputError on any failure."""
+    file, text = read_text(path, max_bytes)
+    return load_yaml_text(text, file)
+
+
+def read_text(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]:
+    """The name to report and the UTF-8 text of ``path`` (``-`` for standard input), read as read_input reads."""
     file = STDIN_NAME if str(path) == STDIN else str(path)
     raw = read_input(path, max_bytes)
     try:
@@ -78,7 +85,7 @@ def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> YamlDoc
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([Problem(file, line, "", "the file is not valid UTF-8 text")]) from None
     del raw  # the bytes are not needed once decoded: a large file is not held twice while it is parsed
-    return load_yaml_text(text, file)
+    return file, text
 
 
 def read_input(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -138,12 +145,13 @@ def _bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
     return raw
 
 
-def load_yaml_text(text: str, file: str = "<string>") -> YamlDocument:
-    """Parse YAML text safely into plain data with line numbers."""
+def load_yaml_text(text: str, file: str = "<string>", keep_line: Callable[[PathKey], bool] | None = None) -> YamlDocument:
+    """Parse YAML text safely into plain data with line numbers (of the paths ``keep_line`` accepts,
+    when given: the table of every value's line is the largest thing a big file's load holds)."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="ignore")) > MAX_FILE_BYTES:
         raise InputError([Problem(file, None, "", f"the text is larger than {MAX_FILE_BYTES:,} bytes")])
     doc = YamlDocument(file, None)
-    builder = _Builder(doc)
+    builder = _Builder(doc, keep_line)
     try:
         builder.run(_CParser(text))
     except yaml.YAMLError as exc:
@@ -184,8 +192,9 @@ class _Builder:
     non-scalar keys, duplicate keys, over-long keys and values, and values that are not valid.
     """
 
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, keep_line: Callable[[PathKey], bool] | None = None) -> None:
         self.doc = doc
+        self._keep_line = keep_line
         self.problems: list[Problem] = []
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
         self._stack: list[_Frame] = []
@@ -274,12 +283,16 @@ class _Builder:
                 return
             path = parent.path + (key,)  # type: ignore[operator]
         value = self._value(event, collection, path)
+        keep = self._keep_line is None or self._keep_line(path)
         if in_list:
             held.append(value)
-            self.doc.lines[path] = event.start_mark.line + 1
+            if keep:
+                self.doc.lines[path] = event.start_mark.line + 1
         else:
             held[key] = value
-            parent.first_line[key] = self.doc.lines[path] = parent.key_line  # a mapping's value takes its key's line
+            parent.first_line[key] = parent.key_line
+            if keep:
+                self.doc.lines[path] = parent.key_line  # a mapping's value takes its key's line
             parent.key = None
 
     def _root(self, event: Any, collection: Any) -> None:
