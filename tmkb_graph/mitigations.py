@@ -68,6 +68,8 @@ def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:
 
 
 _SPECIFICITY = {"flow": 0, "endpoint": 1, "role": 2}
+# the carried items of every gap that lacks none: one list for all, never changed (gaps are frozen)
+_NO_CARRIES: list[str] = []
 
 
 def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> Gap:
@@ -77,12 +79,12 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     for scope, name in _by_specificity(mitigation, graph):
         for at, line, present, evidence, lacking in _places(mitigation, scope, name, binding, graph):
             if present:
-                return _gap(mitigation, at, line, True, evidence, [])
+                return _gap(mitigation, at, line, True, evidence, _NO_CARRIES)
             if first is None:
                 first = (at, line)
                 missing_carries = lacking
     at, line = first if first is not None else ("(not bound)", None)
-    return _gap(mitigation, at, line, False, None, missing_carries)
+    return _gap(mitigation, at, line, False, None, missing_carries or _NO_CARRIES)
 
 
 def graph_table(graph: ArchitectureGraph, name: str) -> dict[Any, Any]:
@@ -111,6 +113,25 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     if found is None:
         found = table[cid] = frozenset(load_vocabulary().implied(graph.architecture.model.components[cid].controls))
     return found
+
+
+def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
+    """A gap's place in words ("component api", "endpoint api GET /x", "flow a -> b (kind)"), made
+    once per place: the gaps at one place share the string."""
+    table = graph_table(graph, "place_labels")
+    key = (scope, ref)
+    found = table.get(key)
+    if found is None:
+        model = graph.architecture.model
+        if scope == "component":
+            found = f"component {ref}"
+        elif scope == "endpoint":
+            found = f"endpoint {ref.component} {model.components[ref.component].endpoints[ref.index].route}"
+        else:
+            flow = model.flows[ref]
+            found = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+        table[key] = found
+    return found  # type: ignore[no-any-return]
 
 
 def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
@@ -148,24 +169,22 @@ def _places(
             fronted = [ref for ref in refs if forwarding(graph).fronts.get(ref)]
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
-        yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
+        yield _label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
     elif scope == "endpoint":
         ref = binding.endpoints[name]
-        component = model.components[ref.component]
-        endpoint = component.endpoints[ref.index]  # type: ignore[index]
         present = control in endpoint_controls(graph, ref)
-        label = f"endpoint {ref.component} {endpoint.route}"
-        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
+        label = _label(graph, "endpoint", ref)
+        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, _NO_CARRIES
     else:
         for index in binding.flows.get(name, ()):
             flow = model.flows[index]
-            label = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+            label = _label(graph, "flow", index)
             carried = graph.effective_carries(index)
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
-                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", _NO_CARRIES
             elif mitigation.carries and not lacking:
-                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", _NO_CARRIES
             else:
                 lost = [item for item in lacking if item in flow.carries]
                 if lost:  # written on the flow, but the job never received it
