@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.architecture import Acceptance, LoadedArchitecture
@@ -24,7 +25,7 @@ from tmkb_graph.findings import (
     Summary,
 )
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.matcher import Binding, forwarding, match_template
+from tmkb_graph.matcher import Binding, EndpointRef, forwarding, match_template
 from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
 from tmkb_graph.mitigations import graph_table, judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
@@ -96,14 +97,18 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
 
 def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
     labels = dict(binding.roles)
-    if binding.endpoints:
-        table = graph_table(graph, "endpoint_labels")
-        for role, ref in binding.endpoints.items():
-            label = table.get(ref)
-            if label is None:
-                label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
-            labels[role] = label
+    for role, ref in binding.endpoints.items():
+        labels[role] = _ref_label(graph, ref)
     return labels
+
+
+def _ref_label(graph: ArchitectureGraph, ref: EndpointRef) -> str:
+    """_endpoint_label, made once per endpoint: every finding and path naming it shares the string."""
+    table = graph_table(graph, "endpoint_labels")
+    label = table.get(ref)
+    if label is None:
+        label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
+    return label  # type: ignore[no-any-return]
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
@@ -139,6 +144,7 @@ def _finding(
     }
     crossings = _crossings_of(bindings)
     line, where = _location(pattern, bindings[0], graph)
+    path_dicts = [dict(p) for p in paths]
     return Finding.from_checked(
         id=finding_id(pattern, unit_key),
         pattern=pattern.id,
@@ -146,22 +152,37 @@ def _finding(
         severity=pattern.severity,
         likelihood=pattern.likelihood,
         status="open" if missing else "mitigated",
-        unit=list(pattern.template.unit_names),
-        bindings=dict(sorted(common.items())),
-        paths=[dict(p) for p in paths],
-        via=_via(bindings, graph),
+        unit=_unit(pattern, graph),
+        # one path: every role has one value, so the bindings are that path (the same sorted dict)
+        bindings=path_dicts[0] if len(path_dicts) == 1 else dict(sorted(common.items())),
+        paths=path_dicts,
+        via=_via(bindings, graph) or _EMPTY,
         crossings=[_crossing_out(c, graph, crossing_cache) for c in crossings],
-        present=present,
-        missing=missing,
-        recommended=recommended,
+        present=present or _EMPTY,
+        missing=missing or _EMPTY,
+        recommended=recommended or _EMPTY,
         file=graph.architecture.file,
         location_line=line,
         location=where,
-        exposure=_exposure(bindings, graph),
+        exposure=_exposure(bindings, graph) or _EMPTY,
         fix=pattern.agent_summary.fix,
         acceptance=None,
-        related_to=[],
+        related_to=_EMPTY,
     )
+
+
+# Findings are frozen and nothing changes their lists after they are made, so they share what they can:
+# one empty list, one unit list per pattern, one dict for a single path's bindings and the path.
+_EMPTY: list[Any] = []
+
+
+def _unit(pattern: Pattern, graph: ArchitectureGraph) -> list[str]:
+    """The pattern's unit names as one list shared by its findings."""
+    table = graph_table(graph, "units")
+    found = table.get(pattern.id)
+    if found is None:
+        found = table[pattern.id] = list(pattern.template.unit_names)
+    return found  # type: ignore[no-any-return]
 
 
 def _crossings_of(bindings: list[Binding]) -> list[Crossing]:
@@ -305,7 +326,7 @@ def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> t
     name = pattern.template.unit_names[0]
     if name in binding.endpoints:
         ref = binding.endpoints[name]
-        return place_line(arch, "endpoint", ref), _endpoint_label(graph, ref.component, ref.index)
+        return place_line(arch, "endpoint", ref), _ref_label(graph, ref)
     cid = binding.roles[name]
     return place_line(arch, "role", cid), cid
 
