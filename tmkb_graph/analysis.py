@@ -157,14 +157,14 @@ def _finding(
         bindings=path_dicts[0] if len(path_dicts) == 1 else dict(sorted(common.items())),
         paths=path_dicts,
         via=_via(bindings, graph) or _EMPTY,
-        crossings=[_crossing_out(c, graph, crossing_cache) for c in crossings],
+        crossings=_shared(graph, [_crossing_out(c, graph, crossing_cache) for c in crossings]),
         present=present or _EMPTY,
         missing=missing or _EMPTY,
         recommended=recommended or _EMPTY,
         file=graph.architecture.file,
         location_line=line,
         location=where,
-        exposure=_exposure(bindings, graph) or _EMPTY,
+        exposure=_shared(graph, _exposure(bindings, graph)),
         fix=pattern.agent_summary.fix,
         acceptance=None,
         related_to=_EMPTY,
@@ -174,6 +174,12 @@ def _finding(
 # Findings are frozen and nothing changes their lists after they are made, so they share what they can:
 # one empty list, one unit list per pattern, one dict for a single path's bindings and the path.
 _EMPTY: list[Any] = []
+
+
+def _shared(graph: ArchitectureGraph, items: list[Any]) -> list[Any]:
+    """One list object for every finding whose list holds the same objects (crossings, exposure labels)."""
+    table = graph_table(graph, "shared_lists")
+    return table.setdefault(tuple(map(id, items)), items)  # type: ignore[no-any-return]
 
 
 def _unit(pattern: Pattern, graph: ArchitectureGraph) -> list[str]:
