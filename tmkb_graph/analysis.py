@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.architecture import Acceptance, LoadedArchitecture
@@ -24,9 +25,9 @@ from tmkb_graph.findings import (
     Summary,
 )
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.matcher import Binding, forwarding, match_template
-from tmkb_graph.related import group_open_findings, mark_related
-from tmkb_graph.mitigations import judge_mitigations, place_line
+from tmkb_graph.matcher import Binding, EndpointRef, forwarding, match_template
+from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
+from tmkb_graph.mitigations import graph_table, judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
 
@@ -44,11 +45,11 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     graph = infer_boundaries(arch)
     findings: list[Finding] = []
     not_assessable: list[NotAssessableOut] = []
-    crossing_cache: dict[Crossing, CrossingOut] = {}
+    crossing_cache: CrossingCache = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
-        for unit_key, bindings in _by_unit(pattern, matched.bindings, graph).items():
-            findings.append(_finding(pattern, unit_key, bindings, graph, crossing_cache))
+        for unit_key, labelled in _by_unit(pattern, matched.bindings, graph).items():
+            findings.append(_finding(pattern, unit_key, labelled, graph, crossing_cache))
         not_assessable.extend(
             NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
@@ -56,8 +57,8 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     warnings = [str(w) for w in arch.warnings]
     findings = _apply_acceptances(findings, arch, today, warnings)
     findings = mark_related(findings, library)
-    vocab = load_vocabulary()
-    findings.sort(key=lambda f: (-vocab.rank("severities", f.severity), f.pattern, f.location_line or 0, f.id))
+    rank = severity_ranks()
+    findings.sort(key=lambda f: (-rank[f.severity], f.pattern, f.location_line or 0, f.id))
     not_assessable.sort(key=lambda n: (n.pattern, n.component, n.reason))
     return AnalysisResult.from_checked(
         architecture=ArchitectureSummary(
@@ -76,22 +77,38 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
 
 
 UnitKey = tuple[tuple[str, str], ...]
+CrossingCache = dict[int, tuple[Crossing, CrossingOut]]
 
 
-def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[UnitKey, list[Binding]]:
-    """Bindings grouped by what the pattern's unit binds: one group, one root cause, one finding."""
-    groups: dict[UnitKey, list[Binding]] = {}
+Labelled = tuple[Binding, dict[str, str]]
+
+
+def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[UnitKey, list[Labelled]]:
+    """Bindings (with their labels) grouped by what the pattern's unit binds: one group, one root
+    cause, one finding."""
+    groups: dict[UnitKey, list[Labelled]] = {}
+    names = pattern.template.unit_names
     for binding in bindings:
         labels = _labels(binding, graph)
-        key = tuple((name, labels[name]) for name in pattern.template.unit_names)
-        groups.setdefault(key, []).append(binding)
+        key = tuple((name, labels[name]) for name in names)
+        groups.setdefault(key, []).append((binding, labels))
     return groups
 
 
 def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
     labels = dict(binding.roles)
-    labels.update({role: _endpoint_label(graph, ref.component, ref.index) for role, ref in binding.endpoints.items()})
+    for role, ref in binding.endpoints.items():
+        labels[role] = _ref_label(graph, ref)
     return labels
+
+
+def _ref_label(graph: ArchitectureGraph, ref: EndpointRef) -> str:
+    """_endpoint_label, made once per endpoint: every finding and path naming it shares the string."""
+    table = graph_table(graph, "endpoint_labels")
+    label = table.get(ref)
+    if label is None:
+        label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
+    return label  # type: ignore[no-any-return]
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
@@ -113,19 +130,21 @@ def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str
 def _finding(
     pattern: Pattern,
     unit_key: UnitKey,
-    bindings: list[Binding],
+    labelled: list[Labelled],
     graph: ArchitectureGraph,
-    crossing_cache: dict[Crossing, CrossingOut],
+    crossing_cache: CrossingCache,
 ) -> Finding:
+    bindings = [binding for binding, _ in labelled]
     present, missing, recommended = _merged_gaps([judge_mitigations(pattern, b, graph) for b in bindings])
-    paths = sorted({tuple(sorted(_labels(b, graph).items())) for b in bindings})
+    paths = sorted({tuple(sorted(labels.items())) for _, labels in labelled})
     common = {
         name: values.pop()
         for name, values in _values_by_role(paths).items()
         if len(values) == 1
     }
-    crossings = sorted({c for b in bindings for c in b.crossings})
+    crossings = _crossings_of(bindings)
     line, where = _location(pattern, bindings[0], graph)
+    path_dicts = [dict(p) for p in paths]
     return Finding.from_checked(
         id=finding_id(pattern, unit_key),
         pattern=pattern.id,
@@ -133,22 +152,52 @@ def _finding(
         severity=pattern.severity,
         likelihood=pattern.likelihood,
         status="open" if missing else "mitigated",
-        unit=list(pattern.template.unit_names),
-        bindings=dict(sorted(common.items())),
-        paths=[dict(p) for p in paths],
-        via=_via(bindings, graph),
-        crossings=[_crossing_out(c, graph, crossing_cache) for c in crossings],
-        present=present,
-        missing=missing,
-        recommended=recommended,
+        unit=_unit(pattern, graph),
+        # one path: every role has one value, so the bindings are that path (the same sorted dict)
+        bindings=path_dicts[0] if len(path_dicts) == 1 else dict(sorted(common.items())),
+        paths=path_dicts,
+        via=_via(bindings, graph) or _EMPTY,
+        crossings=_shared(graph, [_crossing_out(c, graph, crossing_cache) for c in crossings]),
+        present=present or _EMPTY,
+        missing=missing or _EMPTY,
+        recommended=recommended or _EMPTY,
         file=graph.architecture.file,
         location_line=line,
         location=where,
-        exposure=_exposure(bindings, graph),
+        exposure=_shared(graph, _exposure(bindings, graph)),
         fix=pattern.agent_summary.fix,
         acceptance=None,
-        related_to=[],
+        related_to=_EMPTY,
     )
+
+
+# Findings are frozen and nothing changes their lists after they are made, so they share what they can:
+# one empty list, one unit list per pattern, one dict for a single path's bindings and the path.
+_EMPTY: list[Any] = []
+
+
+def _shared(graph: ArchitectureGraph, items: list[Any]) -> list[Any]:
+    """One list object for every finding whose list holds the same objects (crossings, exposure labels)."""
+    table = graph_table(graph, "shared_lists")
+    return table.setdefault(tuple(map(id, items)), items)  # type: ignore[no-any-return]
+
+
+def _unit(pattern: Pattern, graph: ArchitectureGraph) -> list[str]:
+    """The pattern's unit names as one list shared by its findings."""
+    table = graph_table(graph, "units")
+    found = table.get(pattern.id)
+    if found is None:
+        found = table[pattern.id] = list(pattern.template.unit_names)
+    return found  # type: ignore[no-any-return]
+
+
+def _crossings_of(bindings: list[Binding]) -> list[Crossing]:
+    """Every crossing of the bindings, sorted once. Each binding's own are already sorted and
+    distinct, and the bindings of one root cause usually share one tuple: hashing is then skipped."""
+    first = bindings[0].crossings
+    if all(b.crossings is first for b in bindings):
+        return list(first)
+    return sorted({c for b in bindings for c in b.crossings})
 
 
 def _values_by_role(paths: list[tuple[tuple[str, str], ...]]) -> dict[str, set[str]]:
@@ -165,6 +214,8 @@ def _merged_gaps(judged: list[list[Gap]]) -> tuple[list[Gap], list[Gap], list[Ga
     A mitigation missing on any path is missing (each place it is missing at is listed once); one
     present on every path is present.
     """
+    if len(judged) == 1 and len({gap.mitigation for gap in judged[0]}) == len(judged[0]):
+        return _split_gaps(judged[0])
     by_mitigation: dict[str, list[Gap]] = {}
     for gaps in judged:
         for gap in gaps:
@@ -181,6 +232,16 @@ def _merged_gaps(judged: list[list[Gap]]) -> tuple[list[Gap], list[Gap], list[Ga
             missing.extend(lacking)
         else:
             recommended.extend(lacking)
+    return present, missing, recommended
+
+
+def _split_gaps(gaps: list[Gap]) -> tuple[list[Gap], list[Gap], list[Gap]]:
+    """_merged_gaps of one path whose mitigations are distinct: each gap goes to one list as it is."""
+    present: list[Gap] = []
+    missing: list[Gap] = []
+    recommended: list[Gap] = []
+    for gap in sorted(gaps, key=lambda g: g.mitigation):
+        (present if gap.present else missing if gap.required else recommended).append(gap)
     return present, missing, recommended
 
 
@@ -224,24 +285,37 @@ def _touches_tenant_data(binding: Binding, components: set[str], graph: Architec
             return True
     if any(c.kind == "tenant" for c in binding.crossings):
         return True
-    return any(
-        any(c.kind == "tenant" for c in graph.flow_crossings[index])
-        for cid in components
-        for _, _, index in graph.out_flows(cid)
-    )
+    return any(_sends_to_shared_store(cid, graph) for cid in components)
 
 
-def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: dict[Crossing, CrossingOut]) -> CrossingOut:
-    """The output form of a crossing; one shared frozen object per crossing, however many findings cite it."""
-    out = cache.get(crossing)
-    if out is None:
-        out = cache[crossing] = CrossingOut.from_checked(
-            kind=crossing.kind,
-            rule=crossing.rule,
-            explanation=crossing.explanation,
-            flow=_flow_label(graph, crossing.flow),
-            component=crossing.component,
+def _sends_to_shared_store(cid: str, graph: ArchitectureGraph) -> bool:
+    """Whether a flow out of ``cid`` crosses a tenant boundary; computed once per component."""
+    table = graph_table(graph, "sends_to_shared_store")
+    found = table.get(cid)
+    if found is None:
+        found = table[cid] = any(
+            c.kind == "tenant" for _, _, index in graph.out_flows(cid) for c in graph.flow_crossings[index]
         )
+    return found
+
+
+def _crossing_out(crossing: Crossing, graph: ArchitectureGraph, cache: CrossingCache) -> CrossingOut:
+    """The output form of a crossing; one shared frozen object per crossing, however many findings cite it.
+
+    Keyed by identity (hashing a crossing hashes all its fields): the graph makes each crossing once,
+    and the cache holds the crossing too, so its id cannot be reused while the cache lives.
+    """
+    found = cache.get(id(crossing))
+    if found is not None:
+        return found[1]
+    out = CrossingOut.from_checked(
+        kind=crossing.kind,
+        rule=crossing.rule,
+        explanation=crossing.explanation,
+        flow=_flow_label(graph, crossing.flow),
+        component=crossing.component,
+    )
+    cache[id(crossing)] = (crossing, out)
     return out
 
 
@@ -258,7 +332,7 @@ def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> t
     name = pattern.template.unit_names[0]
     if name in binding.endpoints:
         ref = binding.endpoints[name]
-        return place_line(arch, "endpoint", ref), _endpoint_label(graph, ref.component, ref.index)
+        return place_line(arch, "endpoint", ref), _ref_label(graph, ref)
     cid = binding.roles[name]
     return place_line(arch, "role", cid), cid
 

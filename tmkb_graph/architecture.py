@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
-from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_file, load_yaml_text
+from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text, read_text
 from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import load_vocabulary, suggestion_budget, unknown_word_message
@@ -251,7 +251,24 @@ class LoadedArchitecture(BaseModel):
 def load_architecture(path: Path | str) -> LoadedArchitecture:
     """Read and check an architecture file; raise InputError listing every problem found."""
     with gc_paused():
-        return _from_document(load_yaml_file(path))
+        file, text = read_text(path)
+        return _from_text(text, file)
+
+
+def _from_text(text: str, file: str) -> LoadedArchitecture:
+    """The checked architecture, parsed first keeping only the lines a checked architecture keeps.
+
+    Most files have no problem and no warning, so the line of every value (several hundred MB for
+    an 80,000-component file) is never needed. A file with a problem or a warning is parsed again
+    with every line, so each message points at the line it always did.
+    """
+    try:
+        loaded = _from_document(load_yaml_text(text, file, keep_line=_kept_place))
+    except InputError:
+        loaded = None
+    if loaded is None or loaded.warnings:
+        return _from_document(load_yaml_text(text, file))
+    return loaded
 
 
 def parse_architecture(text: str, file: str = "<string>") -> LoadedArchitecture:
@@ -294,11 +311,12 @@ def _places_lines(lines: dict[PathKey, int]) -> dict[PathKey, int]:
     gets the line of its nearest kept ancestor (``line_of``). For an 80,000-component architecture
     this keeps one line in six (about 300 MB less).
     """
-    return {
-        path: line
-        for path, line in lines.items()
-        if len(path) <= 2 or path[0] == "accepted" or (len(path) == 4 and path[2] == "endpoints")
-    }
+    return {path: line for path, line in lines.items() if _kept_place(path)}
+
+
+def _kept_place(path: PathKey) -> bool:
+    """Whether _places_lines keeps the line of ``path``."""
+    return len(path) <= 2 or path[0] == "accepted" or (len(path) == 4 and path[2] == "endpoints")
 
 
 def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Problem], list[Problem]]:

@@ -6,13 +6,14 @@ Only what the architecture writes down counts; nothing is inferred.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
 from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding, known_fact
 from tmkb_graph.vocabulary import load_vocabulary
-from tmkb_graph.pattern import Mitigation, Pattern, Place
+from tmkb_graph.pattern import Mitigation, Pattern
 
 
 def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> list[Gap]:
@@ -63,21 +64,70 @@ def place_line(arch: LoadedArchitecture, scope: str, ref: object) -> int | None:
 
 
 _SPECIFICITY = {"flow": 0, "endpoint": 1, "role": 2}
+# the carried items of every gap that lacks none: one list for all, never changed (gaps are frozen)
+_NO_CARRIES: list[str] = []
 
 
 def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> Gap:
     """Present at any of its places, or missing at the most specific one (a flow, then an endpoint, then a component)."""
     first: tuple[str, int | None] | None = None
     missing_carries: list[str] = []
-    for place in sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope]):
-        for at, line, present, evidence, lacking in _places(mitigation, place, binding, graph):
+    for scope, name in _by_specificity(mitigation, graph):
+        for at, line, present, evidence, lacking in _places(mitigation, scope, name, binding, graph):
             if present:
-                return _gap(mitigation, at, line, True, evidence, [])
+                return _gap(mitigation, at, line, True, evidence, _NO_CARRIES)
             if first is None:
                 first = (at, line)
                 missing_carries = lacking
     at, line = first if first is not None else ("(not bound)", None)
-    return _gap(mitigation, at, line, False, None, missing_carries)
+    return _gap(mitigation, at, line, False, None, missing_carries or _NO_CARRIES)
+
+
+def graph_table(graph: ArchitectureGraph, name: str) -> dict[Any, Any]:
+    """A memo table kept with the graph for the length of one analysis (the architecture is frozen)."""
+    table = graph.cache.get(name)
+    if not isinstance(table, dict):
+        table = graph.cache[name] = {}
+    return table
+
+
+def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[tuple[str, str], ...]:
+    """The (scope, name) of the mitigation's places, most specific first, sorted once per analysis
+    (keyed by identity: the library outlives the analysis, so an id is never reused while the table lives)."""
+    table = graph_table(graph, "places_by_specificity")
+    found = table.get(id(mitigation))
+    if found is None:
+        ordered = sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope])
+        found = table[id(mitigation)] = tuple((place.scope, place.name) for place in ordered)
+    return found
+
+
+def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
+    """The controls a component claims on itself, with implied ones; computed once per component."""
+    table = graph_table(graph, "own_controls")
+    found = table.get(cid)
+    if found is None:
+        found = table[cid] = frozenset(load_vocabulary().implied(graph.architecture.model.components[cid].controls))
+    return found
+
+
+def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
+    """A gap's place in words ("component api", "endpoint api GET /x", "flow a -> b (kind)"), made
+    once per place: the gaps at one place share the string."""
+    table = graph_table(graph, "place_labels")
+    key = (scope, ref)
+    found = table.get(key)
+    if found is None:
+        model = graph.architecture.model
+        if scope == "component":
+            found = f"component {ref}"
+        elif scope == "endpoint":
+            found = f"endpoint {ref.component} {model.components[ref.component].endpoints[ref.index].route}"
+        else:
+            flow = model.flows[ref]
+            found = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+        table[key] = found
+    return found  # type: ignore[no-any-return]
 
 
 def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
@@ -95,16 +145,17 @@ def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str 
 
 
 def _places(
-    mitigation: Mitigation, place: Place, binding: Binding, graph: ArchitectureGraph
+    mitigation: Mitigation, scope: str, name: str, binding: Binding, graph: ArchitectureGraph
 ) -> Iterator[tuple[str, int | None, bool, str | None, list[str]]]:
-    """(label, line, present, evidence, missing carried items) for each concrete place."""
+    """(label, line, present, evidence, missing carried items) for each concrete place of the
+    template's ``name`` in ``scope`` (role, endpoint or flow)."""
     arch = graph.architecture
     model = arch.model
     control = mitigation.control
-    if place.scope == "role":
-        cid = binding.roles[place.name]
+    if scope == "role":
+        cid = binding.roles[name]
         claimed = model.components[cid].controls
-        present = control in load_vocabulary().implied(claimed)
+        present = control in _own_controls(graph, cid)
         evidence = None
         if present:
             evidence = f"{cid} claims {control}" if control in claimed else f"{cid} claims a control that implies {control}"
@@ -114,24 +165,22 @@ def _places(
             fronted = [ref for ref in refs if forwarding(graph).fronts.get(ref)]
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
-        yield f"component {cid}", place_line(arch, "role", cid), present, evidence, []
-    elif place.scope == "endpoint":
-        ref = binding.endpoints[place.name]
-        component = model.components[ref.component]
-        endpoint = component.endpoints[ref.index]  # type: ignore[index]
+        yield _label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
+    elif scope == "endpoint":
+        ref = binding.endpoints[name]
         present = control in endpoint_controls(graph, ref)
-        label = f"endpoint {ref.component} {endpoint.route}"
-        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, []
+        label = _label(graph, "endpoint", ref)
+        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, _NO_CARRIES
     else:
-        for index in binding.flows.get(place.name, ()):
+        for index in binding.flows.get(name, ()):
             flow = model.flows[index]
-            label = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+            label = _label(graph, "flow", index)
             carried = graph.effective_carries(index)
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
-                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", _NO_CARRIES
             elif mitigation.carries and not lacking:
-                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", []
+                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", _NO_CARRIES
             else:
                 lost = [item for item in lacking if item in flow.carries]
                 if lost:  # written on the flow, but the job never received it

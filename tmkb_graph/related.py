@@ -74,21 +74,19 @@ def _primacy(finding: Finding, control: str, library: PatternLibrary) -> tuple[i
 
 def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
     """Open findings grouped by the place and the control a fix adds, most urgent first."""
-    vocab = load_vocabulary()
+    rank = severity_ranks()
     groups: dict[GapKey, list[Finding]] = {}
     lines: dict[GapKey, int | None] = {}
     for finding in findings:
         if finding.status != "open":
             continue
+        for key in dict.fromkeys((gap.at, gap.control) for gap in finding.missing):  # each finding once per group
+            groups.setdefault(key, []).append(finding)
         for gap in finding.missing:
-            key = (gap.at, gap.control)
-            members = groups.setdefault(key, [])
-            if finding not in members:
-                members.append(finding)
-            lines.setdefault(key, gap.line)
+            lines.setdefault((gap.at, gap.control), gap.line)
     out = []
     for (place, control), members in groups.items():
-        worst = max(members, key=lambda f: vocab.rank("severities", f.severity))
+        worst = max(members, key=lambda f: rank[f.severity])
         exposure = sorted({e for f in members for e in f.exposure})
         out.append(
             FindingGroup.from_checked(
@@ -100,5 +98,11 @@ def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
                 findings=sorted(f.id for f in members),
             )
         )
-    out.sort(key=lambda g: (-vocab.rank("severities", g.severity), -len(g.exposure), g.line or 0, g.place, g.control))
+    out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
     return out
+
+
+def severity_ranks() -> dict[str, int]:
+    """Each severity's rank (higher is worse), read from the vocabulary once per call."""
+    vocab = load_vocabulary()
+    return {name: vocab.rank("severities", name) for name in vocab.names("severities")}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,6 +71,12 @@ class YamlDocument:
 
 def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse ``path`` (``-`` for standard input) safely; raise InputError on any failure."""
+    file, text = read_text(path, max_bytes)
+    return load_yaml_text(text, file)
+
+
+def read_text(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]:
+    """The name to report and the UTF-8 text of ``path`` (``-`` for standard input), read as read_input reads."""
     file = STDIN_NAME if str(path) == STDIN else str(path)
     raw = read_input(path, max_bytes)
     try:
@@ -78,7 +85,7 @@ def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> YamlDoc
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([Problem(file, line, "", "the file is not valid UTF-8 text")]) from None
     del raw  # the bytes are not needed once decoded: a large file is not held twice while it is parsed
-    return load_yaml_text(text, file)
+    return file, text
 
 
 def read_input(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -138,12 +145,13 @@ def _bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
     return raw
 
 
-def load_yaml_text(text: str, file: str = "<string>") -> YamlDocument:
-    """Parse YAML text safely into plain data with line numbers."""
+def load_yaml_text(text: str, file: str = "<string>", keep_line: Callable[[PathKey], bool] | None = None) -> YamlDocument:
+    """Parse YAML text safely into plain data with line numbers (of the paths ``keep_line`` accepts,
+    when given: the table of every value's line is the largest thing a big file's load holds)."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="ignore")) > MAX_FILE_BYTES:
         raise InputError([Problem(file, None, "", f"the text is larger than {MAX_FILE_BYTES:,} bytes")])
     doc = YamlDocument(file, None)
-    builder = _Builder(doc)
+    builder = _Builder(doc, keep_line)
     try:
         builder.run(_CParser(text))
     except yaml.YAMLError as exc:
@@ -184,8 +192,9 @@ class _Builder:
     non-scalar keys, duplicate keys, over-long keys and values, and values that are not valid.
     """
 
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, keep_line: Callable[[PathKey], bool] | None = None) -> None:
         self.doc = doc
+        self._keep_line = keep_line
         self.problems: list[Problem] = []
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
         self._stack: list[_Frame] = []
@@ -244,57 +253,65 @@ class _Builder:
             )
 
     def _node(self, event: Any, collection: Any) -> None:
-        """A scalar (``collection`` None) or the start of a mapping or sequence, placed in its parent."""
+        """A scalar (``collection`` None) or the start of a mapping or sequence, placed in its parent.
+
+        The hottest code of a load (one call per value): its parent's kinds are told apart by type
+        and the value is put in place here rather than by a further call.
+        """
         stack = self._stack
         if not stack:  # the document's root
-            path: PathKey = ()
-            parent = None
+            self._root(event, collection)
+            return
+        parent = stack[-1]
+        held = parent.value
+        if held is _SKIP:
+            if collection is not None:
+                stack.append(_Frame((), _SKIP))
+            return
+        in_list = type(held) is list
+        if in_list:
+            path: PathKey = parent.path + (len(held),)
         else:
-            parent = stack[-1]
-            if parent.value is _SKIP:
-                if collection is not None:
-                    stack.append(_Frame((), _SKIP))
-                return
-            if isinstance(parent.value, list):
-                path = parent.path + (len(parent.value),)
-            elif parent.key is None:
+            key = parent.key
+            if key is None:
                 self._key(parent, event, collection)
                 return
-            elif parent.key is _SKIP:
+            if key is _SKIP:
                 parent.key = None
                 if collection is not None:
                     stack.append(_Frame((), _SKIP))
                 return
-            else:
-                path = parent.path + (parent.key,)  # type: ignore[operator]
-        line = event.start_mark.line + 1
-        if event.tag is not None:
-            self._tag_problem(path, line, event.tag)
-            value: Any = None
-            if collection is not None:
-                stack.append(_Frame(path, _SKIP))
-        elif collection is None:
-            value = self._scalar(event, path, line)
+            path = parent.path + (key,)  # type: ignore[operator]
+        value = self._value(event, collection, path)
+        keep = self._keep_line is None or self._keep_line(path)
+        if in_list:
+            held.append(value)
+            if keep:
+                self.doc.lines[path] = event.start_mark.line + 1
         else:
-            value = {} if collection is not list else []
-            stack.append(_Frame(path, value))
-        self._place(parent, path, line, value)
-
-    def _place(self, parent: _Frame | None, path: PathKey, line: int, value: Any) -> None:
-        """Put ``value`` in its parent (a mapping's key takes the key's line) and record its line."""
-        lines = self.doc.lines
-        if parent is None:
-            self.doc.data = value
-            lines[path] = line
-        elif isinstance(parent.value, list):
-            parent.value.append(value)
-            lines[path] = line
-        else:
-            key: str = parent.key  # type: ignore[assignment]
-            parent.value[key] = value
+            held[key] = value
             parent.first_line[key] = parent.key_line
-            lines[path] = parent.key_line
+            if keep:
+                self.doc.lines[path] = parent.key_line  # a mapping's value takes its key's line
             parent.key = None
+
+    def _root(self, event: Any, collection: Any) -> None:
+        """The document's root value."""
+        self.doc.data = self._value(event, collection, ())
+        self.doc.lines[()] = event.start_mark.line + 1
+
+    def _value(self, event: Any, collection: Any, path: PathKey) -> Any:
+        """The value of a scalar event, or the empty mapping or list a start event opens (pushed on the stack)."""
+        if event.tag is not None:
+            self._tag_problem(path, event.start_mark.line + 1, event.tag)
+            if collection is not None:
+                self._stack.append(_Frame(path, _SKIP))
+            return None
+        if collection is None:
+            return self._scalar(event, path, event.start_mark.line + 1)
+        value: Any = {} if collection is not list else []
+        self._stack.append(_Frame(path, value))
+        return value
 
     def _key(self, frame: _Frame, event: Any, collection: Any) -> None:
         """Read a mapping key: keep it for the value to come, or record a problem and drop the value."""

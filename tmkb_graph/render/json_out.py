@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from pydantic import BaseModel
 from pydantic_core import SchemaSerializer
 
+from tmkb_graph.gcpause import gc_paused
+
 if TYPE_CHECKING:  # only annotations: `tmkb-graph list` writes pattern JSON without the output models
     from tmkb_graph.findings import AnalysisResult
     from tmkb_graph.pattern import Pattern
@@ -142,6 +144,11 @@ def write_analysis_json(result: AnalysisResult, stream: BinaryIO) -> None:
     if _sorted_serializer(type(result)) is None:
         stream.write(analysis_json(result).encode("utf-8"))
         return
+    with gc_paused():  # the callbacks' dicts die by reference count: collections would only rescan the result
+        _write_fields(result, stream)
+
+
+def _write_fields(result: AnalysisResult, stream: BinaryIO) -> None:
     stream.write(b"{")
     for i, key in enumerate(sorted(type(result).model_fields)):
         stream.write(b"\n  " if i == 0 else b",\n  ")
