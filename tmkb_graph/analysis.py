@@ -27,7 +27,7 @@ from tmkb_graph.findings import (
 from tmkb_graph.library import PatternLibrary, load_library
 from tmkb_graph.matcher import Binding, EndpointRef, forwarding, match_template
 from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
-from tmkb_graph.mitigations import graph_table, judge_mitigations, place_line
+from tmkb_graph.mitigations import judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
 
@@ -104,7 +104,7 @@ def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
 
 def _ref_label(graph: ArchitectureGraph, ref: EndpointRef) -> str:
     """_endpoint_label, made once per endpoint: every finding and path naming it shares the string."""
-    table = graph_table(graph, "endpoint_labels")
+    table = graph.table("endpoint_labels")
     label = table.get(ref)
     if label is None:
         label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
@@ -178,13 +178,13 @@ _EMPTY: list[Any] = []
 
 def _shared(graph: ArchitectureGraph, items: list[Any]) -> list[Any]:
     """One list object for every finding whose list holds the same objects (crossings, exposure labels)."""
-    table = graph_table(graph, "shared_lists")
+    table = graph.table("shared_lists")
     return table.setdefault(tuple(map(id, items)), items)  # type: ignore[no-any-return]
 
 
 def _unit(pattern: Pattern, graph: ArchitectureGraph) -> list[str]:
     """The pattern's unit names as one list shared by its findings."""
-    table = graph_table(graph, "units")
+    table = graph.table("units")
     found = table.get(pattern.id)
     if found is None:
         found = table[pattern.id] = list(pattern.template.unit_names)
@@ -290,7 +290,7 @@ def _touches_tenant_data(binding: Binding, components: set[str], graph: Architec
 
 def _sends_to_shared_store(cid: str, graph: ArchitectureGraph) -> bool:
     """Whether a flow out of ``cid`` crosses a tenant boundary; computed once per component."""
-    table = graph_table(graph, "sends_to_shared_store")
+    table = graph.table("sends_to_shared_store")
     found = table.get(cid)
     if found is None:
         found = table[cid] = any(

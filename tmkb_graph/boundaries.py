@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tmkb_graph.architecture import Flow, LoadedArchitecture
 from tmkb_graph.gcpause import gc_paused
@@ -108,6 +109,14 @@ class ArchitectureGraph:
     _out_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
     _in_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
     _reachable: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> dict[Any, Any]:
+        """A memo table named ``name``, kept with the graph for the length of one analysis (the
+        architecture is frozen, so what is computed from it never goes stale)."""
+        found = self.cache.get(name)
+        if not isinstance(found, dict):
+            found = self.cache[name] = {}
+        return found
 
     def flow(self, index: int) -> Flow:
         """The flow with this index in the architecture's flows list."""

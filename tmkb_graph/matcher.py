@@ -204,9 +204,7 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
 
 def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], set[str]], key: Any) -> set[str]:
     """``compute(graph, key)``, computed once per graph: the architecture is frozen, so it never changes."""
-    table: dict[Any, set[str]] | None = graph.cache.get(compute.__name__)  # type: ignore[assignment]
-    if table is None:
-        table = graph.cache[compute.__name__] = {}
+    table = graph.table(compute.__name__)
     found = table.get(key)
     if found is None:
         found = table[key] = compute(graph, key)

@@ -83,18 +83,10 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     return _gap(mitigation, at, line, False, None, missing_carries or _NO_CARRIES)
 
 
-def graph_table(graph: ArchitectureGraph, name: str) -> dict[Any, Any]:
-    """A memo table kept with the graph for the length of one analysis (the architecture is frozen)."""
-    table = graph.cache.get(name)
-    if not isinstance(table, dict):
-        table = graph.cache[name] = {}
-    return table
-
-
 def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[tuple[str, str], ...]:
     """The (scope, name) of the mitigation's places, most specific first, sorted once per analysis
     (keyed by identity: the library outlives the analysis, so an id is never reused while the table lives)."""
-    table = graph_table(graph, "places_by_specificity")
+    table = graph.table("places_by_specificity")
     found = table.get(id(mitigation))
     if found is None:
         ordered = sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope])
@@ -104,7 +96,7 @@ def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[t
 
 def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     """The controls a component claims on itself, with implied ones; computed once per component."""
-    table = graph_table(graph, "own_controls")
+    table = graph.table("own_controls")
     found = table.get(cid)
     if found is None:
         found = table[cid] = frozenset(load_vocabulary().implied(graph.architecture.model.components[cid].controls))
@@ -114,7 +106,7 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
 def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
     """A gap's place in words ("component api", "endpoint api GET /x", "flow a -> b (kind)"), made
     once per place: the gaps at one place share the string."""
-    table = graph_table(graph, "place_labels")
+    table = graph.table("place_labels")
     key = (scope, ref)
     found = table.get(key)
     if found is None:
