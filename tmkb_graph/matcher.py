@@ -180,11 +180,15 @@ def known_fact(component: Component, fact: str, vocab: Vocabulary, *also_known_a
     return value
 
 
-def _facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> bool:
-    """True when the component is known to have each fact as wanted (declared, or by framework or technology)."""
+def facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> bool:
+    """True when the component is known to have each fact as wanted: declared in its ``facts``, or
+    known in the vocabulary for its framework, its technology or (a third party) its id. An unknown
+    fact does not hold."""
     component = graph.architecture.model.components[cid]
     vocab = load_vocabulary()
-    return all(known_fact(component, fact, vocab, component.technology) == value for fact, value in wanted.items())
+    # a third party is usually named for itself (stripe, github_app): its id is the last place to look
+    third_party_id = cid if graph.family.get(cid) == "party" else None
+    return all(known_fact(component, fact, vocab, component.technology, third_party_id) == value for fact, value in wanted.items())
 
 
 def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary) -> bool | str:
@@ -337,7 +341,7 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.reachable is not None and graph.reachable(binding.roles[condition.name]) != condition.reachable:
         return False
-    if condition.facts and not _facts_known(graph, binding.roles[condition.name], condition.facts):
+    if condition.facts and not facts_known(graph, binding.roles[condition.name], condition.facts):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False

@@ -11,7 +11,7 @@ from typing import Any
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, forwarding, known_fact
+from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, facts_known, forwarding
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern
 
@@ -27,18 +27,10 @@ def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGra
 
 
 def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
-    """True only when every fact the mitigation needs is known to hold: declared in the component's
-    ``facts``, or known in the vocabulary for its framework, its technology or (a third party) its id.
-    An unknown fact leaves the mitigation out: a control nobody knows to be possible is not asked for."""
+    """True only when every fact the mitigation needs is known to hold of its role's component. An
+    unknown fact leaves the mitigation out: a control nobody knows to be possible is not asked for."""
     condition = mitigation.only_when
-    if condition is None:
-        return True
-    cid = binding.roles[condition.role]
-    component = graph.architecture.model.components[cid]
-    vocab = load_vocabulary()
-    # a third party is usually named for itself (stripe, github_app): its id is the last place to look
-    third_party_id = cid if graph.family.get(cid) == "party" else None
-    return all(known_fact(component, fact, vocab, component.technology, third_party_id) == wanted for fact, wanted in condition.facts.items())
+    return condition is None or facts_known(graph, binding.roles[condition.role], condition.facts)
 
 
 def _operation_counts(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
