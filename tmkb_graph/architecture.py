@@ -159,6 +159,7 @@ class Flow(_Strict):
 
 
 TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver", "invoke")
+_TOPIC_KINDS_TEXT = ", ".join(TOPIC_KINDS[:-1]) + " or " + TOPIC_KINDS[-1]
 
 
 class Boundary(_Strict):
@@ -359,7 +360,7 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
         if flow.source in model.components and flow.target in model.components:
             _store_direction(family, doc, i, flow, errors)
         if flow.topic is not None and flow.kind not in TOPIC_KINDS:
-            message = f"topic names the topic or queue of a publish, subscribe, enqueue, deliver or invoke flow; this is a {flow.kind} flow"
+            message = f"topic names the topic or queue of a {_TOPIC_KINDS_TEXT} flow; this is a {flow.kind} flow"
             errors.append(doc.problem(("flows", i, "topic"), message))
 
     for i, boundary in enumerate(model.boundaries):

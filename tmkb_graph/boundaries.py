@@ -219,11 +219,16 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside, people)
 
 
+def _exposed_entries(arch: LoadedArchitecture, context: _Context) -> set[str]:
+    """Entry points placed in an internet or dmz zone: anyone can call them."""
+    return {cid for cid in arch.model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+
+
 def _from_outside(arch: LoadedArchitecture, graph: FlowGraph, context: _Context) -> frozenset[str]:
     """Components that callers outside the organisation reach: exposed entry points, targets of flows
     from an internet, dmz or third-party zone (a redirect excepted), and what they call synchronously."""
     model = arch.model
-    seeds = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+    seeds = _exposed_entries(arch, context)
     for flow in model.flows:
         if flow.kind != "redirect" and context.zone_kind[flow.source] in OUTSIDE_ZONE_KINDS:
             if context.family[flow.target] in ("entry", "compute"):
@@ -237,7 +242,7 @@ def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context
     or from a client calls, and what a gateway among those forwards to. A service that only another
     service calls gets that service's request, not the person's."""
     model = arch.model
-    facing = {cid for cid in model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
+    facing = _exposed_entries(arch, context)
     for flow in model.flows:
         # a party: a person's client anywhere, or another organisation's system outside; the system's
         # own entry points placed in the internet zone are callers like any service
