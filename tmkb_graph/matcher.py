@@ -343,6 +343,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.facts and not facts_known(graph, binding.roles[condition.name], condition.facts):
         return False
+    if condition.sends_outside_only is not None and _sends_outside_only(graph, binding.roles[condition.name]) != condition.sends_outside_only:
+        return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
@@ -351,6 +353,12 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & _place_controls(graph, binding, condition.name))
+
+
+def _sends_outside_only(graph: ArchitectureGraph, cid: str) -> bool:
+    """True when the component sends something besides its reads, and all of it to third parties or clients."""
+    sent = [target for _, target, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
+    return bool(sent) and all(graph.family.get(target) == "party" for target in sent)
 
 
 def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:

@@ -271,6 +271,10 @@ class Condition(_Strict):
     # facts the bound role's component is known to have (declared, or known for its framework or
     # technology); an unknown fact does not hold
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
+    # whether everything the bound role's component sends, apart from its reads, goes to a third
+    # party or a client (it reports outward: a notification, an outbound webhook) and it sends
+    # something; false when it writes a store, hands work on or calls a service of its own
+    sends_outside_only: bool | None = None
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
@@ -292,13 +296,14 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if (self.types or self.facts or self.reachable is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts or reachable")
+        if (self.types or self.facts or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts, reachable or sends_outside_only")
         return self
 
     def _says_something(self) -> bool:
         listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types)
-        return any(listed) or bool(self.as_strong_as_siblings or self.facts) or self.reachable is not None
+        flags = (self.reachable, self.sends_outside_only)
+        return any(listed) or bool(self.as_strong_as_siblings or self.facts) or any(f is not None for f in flags)
 
     @property
     def name(self) -> str:
