@@ -54,8 +54,14 @@ class MatchResult:
 
 
 def effective_controls(component: Component, endpoint: Endpoint) -> list[str]:
-    """An endpoint's own controls when it lists any; otherwise its component's."""
-    return list(endpoint.controls) if endpoint.controls is not None else list(component.controls)
+    """An endpoint's own controls when it lists any, with its component's component-wide ones (a
+    framework setting such as explicit request binding holds on every route); otherwise its
+    component's."""
+    if endpoint.controls is None:
+        return list(component.controls)
+    vocab = load_vocabulary()
+    wide = [c for c in component.controls if c not in endpoint.controls and vocab.fact("controls", c, "component_wide")]
+    return [*endpoint.controls, *wide]
 
 
 def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:

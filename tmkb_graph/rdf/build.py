@@ -21,6 +21,7 @@ from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
 from tmkb_graph.library import PatternLibrary
+from tmkb_graph.matcher import effective_controls
 from tmkb_graph.ontology import build_ontology_graph
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.rdf.iris import (
@@ -283,7 +284,7 @@ def _components(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph,
             t.add(e, TMKB.operation, term_iri("operations", endpoint.operation))
             t.add(e, TMKB.resource, part_iri(g, "resource", endpoint.resource) if endpoint.resource else None)
             t.add(e, TMKB.forwardsTo, part_iri(g, "component", endpoint.forwards_to) if endpoint.forwards_to else None)
-            controls = endpoint.controls if endpoint.controls is not None else component.controls
+            controls = effective_controls(component, endpoint)
             t.each(e, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(controls))))
             t.add(e, TMKB.line, arch.line_of(("components", cid, "endpoints", index)))
 
