@@ -176,3 +176,16 @@ def test_a_topic_is_for_flows_through_a_channel() -> None:
         "arch.yaml: line 8: flows[0].topic: topic names the topic or queue of a publish, subscribe, enqueue, deliver or invoke flow; "
         "this is a request flow"
     ]
+
+
+def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
+    route = "{type: api, endpoints: [{route: 'POST /rpc/files.get', operation: read, id_in: body}]}"
+    endpoint = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0]
+    assert (endpoint.path_params, endpoint.id_params) == (0, 1)
+    assert problems(GOOD.replace("{type: api, controls: [authn]}", route.replace("body", "bdy"))) == [
+        "arch.yaml: line 4: components.web.endpoints[0].id_in: unknown id place 'bdy' (did you mean 'body'?)"
+    ]
+    assert problems(GOOD.replace("{type: api, controls: [authn]}", route.replace("body", "path"))) == [
+        "arch.yaml: line 4: components.web.endpoints[0].id_in: id_in is path, but route 'POST /rpc/files.get' has no path "
+        "parameter: say query or body, or add the parameter"
+    ]

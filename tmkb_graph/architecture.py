@@ -23,6 +23,7 @@ from tmkb_graph.words import (
     ContextItem,
     Control,
     FlowKind,
+    IdPlace,
     IdScheme,
     Operation,
     ResourceOwner,
@@ -52,6 +53,8 @@ class Endpoint(_Strict):
     resource: Name | None = None
     controls: list[Control] | None = None
     forwards_to: Name | None = None
+    # where the caller names the object when the path does not: an RPC-style route takes it in the body
+    id_in: IdPlace | None = None
     description: str | None = None
 
     @field_validator("route")
@@ -85,6 +88,12 @@ class Endpoint(_Strict):
     def path_params(self) -> int:
         """How many parameters the path has ({id}, <id> or :id)."""
         return len(_PATH_PARAM.findall(self.path))
+
+    @property
+    def id_params(self) -> int:
+        """How many object ids the caller names: the path's parameters, and one more when the
+        endpoint takes its object's id from the query or the body."""
+        return self.path_params + (1 if self.id_in in ("query", "body") else 0)
 
     @property
     def path_shape(self) -> tuple[str, ...]:
@@ -344,6 +353,9 @@ def _cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Probl
             errors.extend(_resource_reference(model, doc, endpoint.resource, path, warnings))
             if endpoint.forwards_to is not None and endpoint.forwards_to not in model.components:
                 errors.append(doc.problem(("components", cid, "endpoints", i, "forwards_to"), _no_component(endpoint.forwards_to, ids)))
+            if endpoint.id_in == "path" and endpoint.path_params == 0:
+                message = f"id_in is path, but route '{shown(endpoint.route)}' has no path parameter: say query or body, or add the parameter"
+                errors.append(doc.problem(("components", cid, "endpoints", i, "id_in"), message))
         _duplicate_routes(component, cid, doc, errors)
 
     for name, resource in model.resources.items():

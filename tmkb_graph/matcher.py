@@ -552,7 +552,7 @@ def _endpoint_fits(
         return False
     if spec.methods and endpoint.method not in {m.upper() for m in spec.methods}:
         return False
-    if endpoint.path_params < spec.min_path_params:
+    if endpoint.id_params < spec.min_path_params:
         return False
     claimed = load_vocabulary().implied(effective_controls(component, endpoint))
     if not set(spec.controls) <= claimed or claimed & set(spec.lacks):

@@ -31,6 +31,7 @@ SECTION_CLASSES: dict[str, str] = {
     "operations": "Operation",
     "resource_owners": "ResourceOwner",
     "id_schemes": "IdScheme",
+    "id_places": "IdPlace",
     "tenancy": "Tenancy",
     "severities": "Severity",
     "likelihoods": "Likelihood",

@@ -29,6 +29,7 @@ SECTIONS: dict[str, str] = {
     "operations": "operation",
     "resource_owners": "resource owner",
     "id_schemes": "id scheme",
+    "id_places": "id place",
     "tenancy": "tenancy",
     "severities": "severity",
     "likelihoods": "likelihood",

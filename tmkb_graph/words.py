@@ -33,6 +33,7 @@ ComponentFact = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_w
 Operation = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("operations"))]
 ResourceOwner = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("resource_owners"))]
 IdScheme = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_schemes"))]
+IdPlace = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_places"))]
 Tenancy = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("tenancy"))]
 Severity = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("severities"))]
 Likelihood = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("likelihoods"))]
