@@ -54,6 +54,16 @@ def test_context_without_tenant_id_stays_open_in_multi_tenant() -> None:
     assert gap.control == "authorization_context_propagation" and gap.carries == ["tenant_id"]
 
 
+def test_a_finding_missing_only_what_a_severity_rule_names_takes_its_lower_severity() -> None:
+    (lost,) = authz_001(run())
+    assert (lost.severity, lost.severity_because) == ("high", None)
+    (carried,) = authz_001(run(carries="resource_id, user_id, tenant_id"))
+    assert [g.control for g in carried.missing] == ["job_reauthorization"]
+    assert carried.severity == "medium" and "revoked between enqueue and run" in (carried.severity_because or "")
+    (mitigated,) = authz_001(run("job_reauthorization", "resource_id, user_id, tenant_id"))
+    assert (mitigated.severity, mitigated.severity_because) == ("high", None)
+
+
 def test_acceptance_makes_the_finding_accepted_until_it_expires() -> None:
     acceptance = "accepted:\n  - {pattern: TMKB-AUTHZ-001, component: worker, reason: migration, expires: 2027-01-31}\n"
     (finding,) = authz_001(run(extra=acceptance))

@@ -90,6 +90,16 @@ def test_sends_outside_only_must_be_a_boolean(tmp_path: Path) -> None:
     assert code == 2 and "sends_outside_only" in stderr and "line " in stderr
 
 
+def test_a_severity_rule_names_required_controls_and_lowers_the_severity(tmp_path: Path) -> None:
+    shipped = "  - only_missing: [job_reauthorization]\n    severity: medium"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-001.yaml", shipped, "only_missing: [job_reauthorization]", "only_missing: [tenant_scoped_queries]")
+    assert code == 2 and "severity_when lists 'tenant_scoped_queries', which no required mitigation of the pattern asks for" in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-001.yaml", shipped, shipped, shipped.replace("medium", "critical"))
+    assert code == 2 and "severity_when gives 'critical', which is not lower than the pattern's severity 'high'" in stderr
+    line = next(i for i, text in enumerate((REPO / "patterns" / "authorization" / "TMKB-AUTHZ-001.yaml").read_text().splitlines(), 1) if "severity: medium" in text)
+    assert f"line {line}:" in stderr
+
+
 def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate_shipped(
         tmp_path, "authorization", "TMKB-AUTHZ-008.yaml", "in_front: true", "    - weaker: reader", "    - weaker: api"

@@ -145,11 +145,12 @@ def _finding(
     crossings = _crossings_of(bindings)
     line, where = _location(pattern, bindings[0], graph)
     path_dicts = [dict(p) for p in paths]
+    severity, because = pattern.severity_for({gap.control for gap in missing})
     return Finding.from_checked(
         id=finding_id(pattern, unit_key),
         pattern=pattern.id,
         name=pattern.name,
-        severity=pattern.severity,
+        severity=severity,
         likelihood=pattern.likelihood,
         status="open" if missing else "mitigated",
         unit=_unit(pattern, graph),
@@ -168,6 +169,7 @@ def _finding(
         fix=pattern.agent_summary.fix,
         acceptance=None,
         related_to=_EMPTY,
+        severity_because=because,
     )
 
 

@@ -108,6 +108,8 @@ class Finding(_Out):
     fix: str
     acceptance: AcceptanceNote | None = None
     related_to: list[str] = Field(default_factory=list)
+    # why an open finding's severity is lower than its pattern's (the pattern's severity_when)
+    severity_because: str | None = None
 
 
 class NotAssessableOut(_Out):

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tmkb_graph.model_base import InputModel
+from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.words import (
     BoundaryKind,
     ComponentFact,
@@ -430,6 +431,14 @@ def _unconnected_roles(template: Template) -> list[str]:
     return [r for r in roles if r not in reached]
 
 
+class SeverityRule(_Strict):
+    """A lower severity for an open finding when every required control it misses is among ``only_missing``."""
+
+    only_missing: list[Control] = Field(min_length=1)
+    severity: Severity
+    because: str = Field(min_length=20)
+
+
 class Pattern(_Strict):
     """A threat pattern: identity, agent summary, knowledge, mitigations and its template."""
 
@@ -438,6 +447,8 @@ class Pattern(_Strict):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     tier: Tier
     severity: Severity
+    # the first rule whose only_missing holds sets an open finding's severity (lower than the pattern's)
+    severity_when: list[SeverityRule] = Field(default_factory=list)
     likelihood: Likelihood
     category: str
     agent_summary: AgentSummary
@@ -478,7 +489,15 @@ class Pattern(_Strict):
             raise ValueError("at least one mitigation must be required, or no finding could ever be open")
         if self.tier == "A":
             _check_full_depth(self)
+        _check_severity_rules(self)
         return self
+
+    def severity_for(self, missing_controls: set[str]) -> tuple[str, str | None]:
+        """The severity of a finding missing these required controls, and why it is lower (or None)."""
+        for rule in self.severity_when:
+            if missing_controls and missing_controls <= set(rule.only_missing):
+                return rule.severity, rule.because
+        return self.severity, None
 
     @property
     def mitigation_by_id(self) -> dict[str, Mitigation]:
@@ -501,6 +520,17 @@ def _check_places(template: Template, mitigation: Mitigation) -> None:
         raise ValueError(f"mitigation {mitigation.id} lists operations, so every place it names must be an endpoint")
     if mitigation.only_when is not None and mitigation.only_when.role not in template.roles:
         raise ValueError(f"mitigation {mitigation.id} is only_when role '{mitigation.only_when.role}', which the template does not define")
+
+
+def _check_severity_rules(pattern: Pattern) -> None:
+    required = {m.control for m in pattern.mitigations if m.required}
+    rank = load_vocabulary().fact
+    for rule in pattern.severity_when:
+        for control in rule.only_missing:
+            if control not in required:
+                raise ValueError(f"severity_when lists '{control}', which no required mitigation of the pattern asks for")
+        if rank("severities", rule.severity, "rank") >= rank("severities", pattern.severity, "rank"):
+            raise ValueError(f"severity_when gives '{rule.severity}', which is not lower than the pattern's severity '{pattern.severity}'")
 
 
 def _check_full_depth(pattern: Pattern) -> None:

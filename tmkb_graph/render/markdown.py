@@ -74,6 +74,8 @@ def _section(f: Finding) -> list[str]:
         state = "expired" if f.acceptance.expired else "accepted"
         out.append(f"- {state} until {f.acceptance.expires}: {_md(f.acceptance.reason)}")
     if f.status == "open":
+        if f.severity_because:
+            out += ["", f"Severity {f.severity}: {_md(f.severity_because)}"]
         out += ["", f"Fix: {f.fix}"]
     out.append("")
     return out

@@ -106,6 +106,8 @@ def _finding_block(f: Finding) -> list[str]:
         state = "EXPIRED" if f.acceptance.expired else "accepted"
         out.append(f"  {state} until {f.acceptance.expires or 'no expiry'}: {f.acceptance.reason}")
     if f.status == "open":
+        if f.severity_because:
+            out.append(f"  severity {f.severity}: {f.severity_because}")
         out.append(f"  fix: {f.fix}")
     return out
 
