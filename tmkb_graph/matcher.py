@@ -571,19 +571,32 @@ def _endpoint_fits(
         other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
         if endpoint.path_shape != other.path_shape:
             return False
-    if spec.nested is not None and _nested(endpoint, model) != spec.nested:
-        return False
+    if spec.nested is not None:
+        nested = _nested(endpoint, model)
+        if isinstance(nested, str):
+            return nested if spec.nested else False
+        if nested != spec.nested:
+            return False
     if spec.resource is not None:
         return _resource_fits(spec, endpoint, model)
     return True
 
 
-def _nested(endpoint: Endpoint, model: Architecture) -> bool:
-    """A route reaches a child through its parent: two 'collection/{id}' pairs, or a resource with a declared parent."""
-    if endpoint.nested_pairs >= 2:
-        return True
+def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
+    """A route reaches a child through its parent: its resource declares a ``parent`` and the path
+    names both. Two 'collection/{id}' pairs without a declared parent are not assessable (a reason):
+    the path's shape does not say the first is the second's parent, and it is often the tenant
+    itself (/accounts/{id}/folders/{id}), which tenant scoping already covers."""
     resource = model.resources.get(endpoint.resource or "")
-    return resource is not None and resource.parent is not None and endpoint.path_params >= 2
+    if resource is not None and resource.parent is not None and endpoint.path_params >= 2:
+        return True
+    if endpoint.nested_pairs >= 2:
+        named = f"its resource '{endpoint.resource}'" if endpoint.resource else "it names no resource, so it"
+        return (
+            f"two collection/{{id}} pairs, but {named} declares no parent: declare parent: when the first pair is the "
+            "resource it belongs to (when it is the tenant itself, tenant scoping covers it)"
+        )
+    return False
 
 
 def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) -> bool | str:
