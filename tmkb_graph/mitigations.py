@@ -11,7 +11,7 @@ from typing import Any
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, endpoint_controls, facts_known, forwarding
+from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern
 
@@ -154,7 +154,12 @@ def _places(
         ref = binding.endpoints[name]
         present = control in endpoint_controls(graph, ref)
         label = _label(graph, "endpoint", ref)
-        yield label, place_line(arch, "endpoint", ref), present, f"{label} claims {control}" if present else None, _NO_CARRIES
+        evidence = None
+        if present:
+            component = model.components[ref.component]
+            own = control in load_vocabulary().implied(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
+            evidence = f"{label} claims {control}" if own else f"the gateway route in front of {label} claims {control}"
+        yield label, place_line(arch, "endpoint", ref), present, evidence, _NO_CARRIES
     else:
         for index in binding.flows.get(name, ()):
             flow = model.flows[index]
