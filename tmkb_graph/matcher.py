@@ -351,6 +351,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.sends_outside_only is not None and _sends_outside_only(graph, binding.roles[condition.name]) != condition.sends_outside_only:
         return False
+    if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
+        return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:

@@ -276,6 +276,8 @@ class Condition(_Strict):
     # party or a client (it reports outward: a notification, an outbound webhook) and it sends
     # something; false when it writes a store, hands work on or calls a service of its own
     sends_outside_only: bool | None = None
+    # the bound role's component has a flow of one of these kinds going out (it reads a store, say)
+    flows_out: list[FlowKind] = Field(default_factory=list)
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
@@ -297,12 +299,12 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if (self.types or self.facts or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts, reachable or sends_outside_only")
+        if (self.types or self.facts or self.flows_out or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts, flows_out, reachable or sends_outside_only")
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types, self.flows_out)
         flags = (self.reachable, self.sends_outside_only)
         return any(listed) or bool(self.as_strong_as_siblings or self.facts) or any(f is not None for f in flags)
 
