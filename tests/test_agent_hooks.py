@@ -82,7 +82,7 @@ def test_after_an_edit_only_new_open_findings_are_reported_and_blocking_follows_
     arch.write_text((EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     written = hook("post-edit", edit_event("architecture.yaml", tmp_path), "--block-on", "critical")  # a new file
     report = json.loads(written.stdout)["hookSpecificOutput"]
-    assert report["hookEventName"] == "PostToolUse" and "6 new open findings" in report["additionalContext"]
+    assert report["hookEventName"] == "PostToolUse" and "5 new open findings" in report["additionalContext"]
     assert hook("post-edit", edit_event("architecture.yaml", tmp_path), "--block-on", "low").stdout == ""  # nothing new
     blocked = json.loads(edit(arch, GIT_HOOKS, "    controls: []\n", "--block-on", "critical").stdout)
     assert blocked["decision"] == "block" and "critical TMKB-WEBHOOK-001 at git_hooks" in blocked["reason"]

@@ -31,13 +31,26 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
     by_place: dict[str, list[GapKey]] = {}
     for key in primary:
         by_place.setdefault(key[1], []).append(key)
+    advisers = _advisers(findings, keys)
     out = []
     for finding in findings:
         own = keys.get(finding.id)
-        covers = [_cover(key, finding, primary, by_place, vocab) for key in sorted(own or ())]
+        covers = [_cover(key, finding, primary, by_place, vocab) or _advised(key, finding, advisers) for key in sorted(own or ())]
         if own and all(covers):
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
+        out.append(finding)
+    return _to_open_findings(out)
+
+
+def _to_open_findings(findings: list[Finding]) -> list[Finding]:
+    """``related_to`` names open findings: one that named a finding now related itself names what that one names."""
+    related = {f.id: f.related_to for f in findings if f.status == "related"}
+    out = []
+    for finding in findings:
+        if finding.status == "related" and any(i in related for i in finding.related_to):
+            ids = sorted({j for i in finding.related_to for j in (related.get(i) or [i]) if j != finding.id})
+            finding = finding.model_copy(update={"related_to": ids or finding.related_to})
         out.append(finding)
     return out
 
@@ -53,6 +66,27 @@ def _cover(
             continue
         if other[0] == control or control in vocab.implied([other[0]]):
             return holder.id
+    return None
+
+
+def _advisers(findings: list[Finding], keys: dict[str, set[GapKey]]) -> dict[GapKey, list[Finding]]:
+    """Open findings by each control they recommend at a place (sorted by id)."""
+    found: dict[GapKey, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: f.id):
+        if finding.id in keys:
+            for gap in finding.recommended:
+                found.setdefault((gap.control, gap.at), []).append(finding)
+    return found
+
+
+def _advised(key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]]) -> str | None:
+    """The id of a more severe open finding of another pattern that already recommends this control
+    here: it is open for a more basic gap at the same place (enumerable ids where nothing checks the
+    object's owner), and its fix list carries this one."""
+    rank = load_vocabulary().rank
+    for other in advisers.get(key, ()):
+        if other.pattern != finding.pattern and rank("severities", other.severity) > rank("severities", finding.severity):
+            return other.id
     return None
 
 
