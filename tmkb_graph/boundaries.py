@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmkb_graph.architecture import Flow, LoadedArchitecture
+from tmkb_graph.forwarding import routed_components
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.vocabulary import load_vocabulary
 
@@ -237,6 +238,9 @@ def _from_outside(arch: LoadedArchitecture, graph: FlowGraph, context: _Context)
     return frozenset(ordered + [nxt for _, nxt, _ in _sync_reach(arch, graph, context, ordered)])
 
 
+_PERSON_SENT = frozenset({"auth_token", "payload"})
+
+
 def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context) -> frozenset[str]:
     """Components a person's request reaches as sent: exposed entry points, what a flow from outside
     or from a client calls, and what a gateway among those forwards to. A service that only another
@@ -252,8 +256,16 @@ def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context
             facing.add(flow.target)
     gateways = deque(sorted(cid for cid in facing if model.components[cid].type == "gateway"))
     while gateways:
-        for _, nxt, index in graph.out_edges(gateways.popleft(), keys=True):
-            if model.flows[index].kind in SYNC_CALL_KINDS and nxt not in facing and context.family[nxt] in ("entry", "compute"):
+        gateway = gateways.popleft()
+        called = [(nxt, index) for _, nxt, index in graph.out_edges(gateway, keys=True) if model.flows[index].kind in SYNC_CALL_KINDS]
+        called = [(nxt, index) for nxt, index in called if context.family[nxt] in ("entry", "compute")]
+        # a gateway with routes forwards a person's request where a route goes, or with what the person
+        # sent (their token or their input); a call carrying neither, to a service none of its routes
+        # reaches (an access-control service it asks), is the gateway's own request
+        routed = routed_components(model, gateway, sorted({nxt for nxt, _ in called}))
+        for nxt, index in called:
+            forwarded = routed is None or nxt in routed or bool(_PERSON_SENT & set(model.flows[index].carries))
+            if nxt not in facing and forwarded:
                 facing.add(nxt)
                 if model.components[nxt].type == "gateway":
                     gateways.append(nxt)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tmkb_graph.architecture import Architecture
     from tmkb_graph.boundaries import ArchitectureGraph
     from tmkb_graph.matcher import EndpointRef
 
@@ -41,7 +42,7 @@ def resolve_forwarding(graph: ArchitectureGraph) -> Forwarding:
             candidates = [endpoint.forwards_to] if endpoint.forwards_to else targets
             if not candidates:
                 continue  # the gateway forwards nowhere we know of: its routes are judged where they are
-            found = _find_route(graph, candidates, endpoint.method, endpoint.path_shape)
+            found = find_route(model, candidates, endpoint.method, endpoint.path_shape)
             if found is not None:
                 result.upstream[ref] = found
                 result.fronts.setdefault(found, []).append(ref)
@@ -63,13 +64,26 @@ def _forward_targets(graph: ArchitectureGraph, gateway: str) -> list[str]:
     return sorted(targets)
 
 
-def _find_route(
-    graph: ArchitectureGraph, candidates: list[str], method: str | None, shape: tuple[str, ...]
-) -> EndpointRef | None:
+def routed_components(model: Architecture, gateway: str, targets: list[str]) -> set[str] | None:
+    """The components among ``targets`` that the gateway's routes forward to; None when the gateway
+    declares no routes or one of them matches no route of a target (it may forward anywhere)."""
+    endpoints = model.components[gateway].endpoints
+    if not endpoints:
+        return None
+    routed: set[str] = set()
+    for endpoint in endpoints:
+        candidates = [endpoint.forwards_to] if endpoint.forwards_to else targets
+        found = find_route(model, candidates, endpoint.method, endpoint.path_shape) if candidates else None
+        if found is None:
+            return None
+        routed.add(found.component)
+    return routed
+
+
+def find_route(model: Architecture, candidates: list[str], method: str | None, shape: tuple[str, ...]) -> EndpointRef | None:
     """The first candidate route with the same method whose path equals the gateway's, or its tail (prefix stripped)."""
     from tmkb_graph.matcher import EndpointRef
 
-    model = graph.architecture.model
     for exact in (True, False):
         for cid in candidates:
             for index, endpoint in enumerate(model.components[cid].endpoints or ()):
