@@ -86,6 +86,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
 
     witnesses = {n for n, e in template.endpoints.items() if e.witness}
     kept: set[tuple[object, ...]] = set()
+    endpoint_memo: dict[tuple[str, ...], EndpointSets] = {}
     for roles, all_flows in _bind_roles(plan, candidates, graph):
         flows = _topic_paths(roles, all_flows, graph)
         if flows is None:
@@ -93,7 +94,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
         crossings = _crossings(template.boundary, roles, flows, graph)
         if not crossings:
             continue
-        endpoint_sets, missing_reasons = _bind_endpoints(template, graph, roles)
+        endpoint_sets, missing_reasons = _endpoints_once(template, graph, roles, endpoint_memo)
         for item in missing_reasons:
             not_assessable(item)
         for endpoints in endpoint_sets:
@@ -103,11 +104,13 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
                 for item in verdict or ():
                     not_assessable(item)
                 continue
-            # a witness only has to exist: keep the first that fits so witnesses do not multiply paths
-            key = (tuple(sorted(roles.items())), tuple(sorted((k, v) for k, v in endpoints.items() if k not in witnesses)))
-            if witnesses and key in kept:
-                continue
-            kept.add(key)
+            if witnesses:
+                # a witness only has to exist: keep the first that fits so witnesses do not multiply paths.
+                # One template binds its roles and endpoints in one order, so the values alone are the key.
+                key = (tuple(roles.values()), tuple(v for k, v in endpoints.items() if k not in witnesses))
+                if key in kept:
+                    continue
+                kept.add(key)
             result.bindings.append(binding)
     return result
 
@@ -484,9 +487,22 @@ def _matching_edges(
         yield source, target, tuple(sorted(indices))
 
 
-def _bind_endpoints(
-    template: Template, graph: ArchitectureGraph, roles: dict[str, str]
-) -> tuple[list[dict[str, EndpointRef]], list[NotAssessable]]:
+EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]
+
+
+def _endpoints_once(
+    template: Template, graph: ArchitectureGraph, roles: dict[str, str], memo: dict[tuple[str, ...], EndpointSets]
+) -> EndpointSets:
+    """_bind_endpoints, computed once per template for each choice of the components its endpoint
+    roles belong to (it reads nothing else of the binding). The assignments are shared: read only."""
+    key = tuple(roles[spec.of] for spec in template.endpoints.values())
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _bind_endpoints(template, graph, roles)
+    return found
+
+
+def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[str, str]) -> EndpointSets:
     """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged.
 
     A gateway route that forwards to a service route is never bound as a judged endpoint: the
@@ -601,11 +617,48 @@ def _crossings(
     boundary: str, roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph
 ) -> tuple[Crossing, ...]:
     """The crossings of the template's boundary kind on the bound flows, else into the bound components."""
-    found: set[Crossing] = set()
-    for indices in flows.values():
-        for index in indices:
-            found.update(c for c in graph.flow_crossings[index] if c.kind == boundary)
-    if not found:  # no bound flow crosses it: the boundary may sit where a bound component is reached
-        for cid in roles.values():
-            found.update(c for c in graph.crossings_into(cid) if c.kind == boundary)
-    return tuple(sorted(found))
+    of_flow, into = _crossings_of_kind(graph, boundary)
+    parts = [found for indices in flows.values() for index in indices if (found := of_flow[index])]
+    if not parts:  # no bound flow crosses it: the boundary may sit where a bound component is reached
+        parts = [found for cid in roles.values() if (found := into[cid])]
+    return _union(graph, parts)
+
+
+class _OfKind(dict[Any, tuple[Crossing, ...]]):
+    """Crossings of one kind at each place (a flow's index or a component), sorted and distinct,
+    each computed when first asked for: every binding over the place shares its one tuple."""
+
+    def __init__(self, kind: str, crossings_at: Callable[[Any], list[Crossing]]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.crossings_at = crossings_at
+
+    def __missing__(self, place: Any) -> tuple[Crossing, ...]:
+        found = self[place] = tuple(sorted({c for c in self.crossings_at(place) if c.kind == self.kind}))
+        return found
+
+
+def _crossings_of_kind(graph: ArchitectureGraph, boundary: str) -> tuple[_OfKind, _OfKind]:
+    """The crossings of kind ``boundary`` on each flow and into each component, kept with the graph."""
+    table = graph.table("crossings_of_kind")
+    found = table.get(boundary)
+    if found is None:
+        found = table[boundary] = (_OfKind(boundary, graph.flow_crossings.__getitem__), _OfKind(boundary, graph.crossings_into))
+    return found  # type: ignore[no-any-return]
+
+
+def _union(graph: ArchitectureGraph, parts: list[tuple[Crossing, ...]]) -> tuple[Crossing, ...]:
+    """The sorted distinct crossings of ``parts`` (tuples kept in the graph's tables): one of them
+    as it is when all are that one, else one shared tuple per combination (keyed by identity,
+    since hashing a crossing hashes all its fields)."""
+    if not parts:
+        return ()
+    first = parts[0]
+    if all(part is first for part in parts):
+        return first
+    table = graph.table("crossing_unions")
+    key = tuple(map(id, parts))
+    found = table.get(key)
+    if found is None:
+        found = table[key] = tuple(sorted(set().union(*parts)))
+    return found  # type: ignore[no-any-return]
