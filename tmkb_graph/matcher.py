@@ -72,7 +72,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
     candidates: dict[str, set[str]] = {}
     unknown: dict[str, str] = {}
     for name, spec in template.roles.items():
-        candidates[name], role_unknown = _role_candidates(spec, graph)
+        candidates[name], role_unknown = _role_candidates_once(spec, graph)
         unknown.update(role_unknown)
     if any(not c for c in candidates.values()):
         return result
@@ -131,6 +131,18 @@ def _verdict(
     return True
 
 
+def _role_candidates_once(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
+    """_role_candidates, once per graph for each distinct role spec (templates share many: an API
+    a person reaches, a third party). Keyed by the spec's repr, which names every field; the sets
+    returned are shared: read only."""
+    table = graph.table("role_candidates")
+    key = repr(spec)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = _role_candidates(spec, graph)
+    return found  # type: ignore[no-any-return]
+
+
 def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
     """Components that can play the role, and among them those whose needed facts are not declared."""
     model = graph.architecture.model
@@ -145,8 +157,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if frameworks and (component.framework or "").lower() not in frameworks:
                 continue
-            claimed = role_controls(graph, cid)
-            if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
+            if (spec.controls or spec.lacks) and (not set(spec.controls) <= (claimed := role_controls(graph, cid)) or claimed & set(spec.lacks)):
                 continue
             if spec.reachable is not None and graph.reachable(cid) != spec.reachable:
                 continue
@@ -156,7 +167,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
-            verdict = _facts_fit(spec, component, cid, vocab)
+            verdict = _facts_fit(spec, component, cid, vocab) if spec.facts else True
             if verdict is False:
                 continue
             if isinstance(verdict, str):
