@@ -435,14 +435,18 @@ def _join_plan(template: Template, candidates: dict[str, set[str]]) -> tuple[str
     return anchor, steps
 
 
+Edges = list[tuple[str, str, tuple[int, ...]]]
+
+
 def _bind_roles(
     plan: tuple[str, list[_Step]],
     candidates: dict[str, set[str]],
     graph: ArchitectureGraph,
 ) -> Iterator[tuple[dict[str, str], dict[str, tuple[int, ...]]]]:
     anchor, steps = plan
+    edges_memo: dict[tuple[int, str | None, str | None], Edges] = {}
     for cid in sorted(candidates[anchor]):
-        yield from _extend(steps, 0, candidates, graph, {anchor: cid}, {})
+        yield from _extend(steps, 0, candidates, graph, {anchor: cid}, {}, edges_memo)
 
 
 def _extend(
@@ -452,22 +456,28 @@ def _extend(
     graph: ArchitectureGraph,
     roles: dict[str, str],
     flows: dict[str, tuple[int, ...]],
+    edges_memo: dict[tuple[int, str | None, str | None], Edges],
 ) -> Iterator[tuple[dict[str, str], dict[str, tuple[int, ...]]]]:
     if position == len(steps):
         yield roles, flows
         return
     step = steps[position]
     spec = step.spec
+    # a step's edges depend only on the components bound at its ends (the plan fixes which are),
+    # and one component is reached through many partial bindings
+    key = (position, roles.get(spec.source), roles.get(spec.target))
+    edges = edges_memo.get(key)
+    if edges is None:
+        edges = edges_memo[key] = list(_matching_edges(spec, roles, candidates, graph))
     used = set(roles.values())
-    for source, target, indices in _matching_edges(spec, roles, candidates, graph):
+    for source, target, indices in edges:
+        extended = roles
         if step.new_role is not None:
             component = target if step.new_role == spec.target else source
             if component in used:
                 continue  # one component plays one role in a binding
-            roles = {**roles, step.new_role: component}
-        yield from _extend(steps, position + 1, candidates, graph, roles, {**flows, spec.name: indices})
-        if step.new_role is not None:
-            roles = {k: v for k, v in roles.items() if k != step.new_role}
+            extended = {**roles, step.new_role: component}
+        yield from _extend(steps, position + 1, candidates, graph, extended, {**flows, spec.name: indices}, edges_memo)
 
 
 def _matching_edges(
@@ -539,12 +549,12 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
         grown: list[dict[str, EndpointRef]] = []
+        refs = _endpoint_refs(graph, cid)
         for assignment in assignments:
-            for index, endpoint in enumerate(component.endpoints):
-                ref = EndpointRef(cid, index)
+            for ref, endpoint in zip(refs, component.endpoints):
                 if ref in assignment.values():
                     continue
-                verdict = _endpoint_fits(spec, component, endpoint, model, assignment)
+                verdict = _endpoint_fits(spec, _endpoint_traits(graph, component, endpoint), endpoint, model, assignment)
                 if verdict is True and not spec.witness and (ref in routes.upstream or ref in routes.unresolved):
                     if ref in routes.unresolved:
                         not_assessable.append(NotAssessable(cid, routes.unresolved[ref]))
@@ -557,17 +567,41 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
     return assignments, not_assessable
 
 
+def _endpoint_refs(graph: ArchitectureGraph, cid: str) -> list[EndpointRef]:
+    """A reference to each endpoint of a component, made once per graph."""
+    table = graph.table("endpoint_refs")
+    found = table.get(cid)
+    if found is None:
+        found = table[cid] = [EndpointRef(cid, index) for index in range(len(graph.architecture.model.components[cid].endpoints or ()))]
+    return found  # type: ignore[no-any-return]
+
+
+_Traits = tuple[str | None, int, set[str]]
+
+
+def _endpoint_traits(graph: ArchitectureGraph, component: Component, endpoint: Endpoint) -> _Traits:
+    """An endpoint's method, number of path parameters and own controls with implied ones (the
+    first two parse its route), once per graph. Keyed by identity: the graph holds the model that
+    holds the endpoint, so the id is not reused while the table lives."""
+    table = graph.table("endpoint_traits")
+    found = table.get(id(endpoint))
+    if found is None:
+        claimed = load_vocabulary().implied(effective_controls(component, endpoint))
+        found = table[id(endpoint)] = (endpoint.method, endpoint.path_params, claimed)
+    return found  # type: ignore[no-any-return]
+
+
 def _endpoint_fits(
-    spec: EndpointSpec, component: Component, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
+    spec: EndpointSpec, traits: _Traits, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
 ) -> bool | str:
     """True when the endpoint fits, False when it does not, a reason when the facts are not declared."""
+    method, path_params, claimed = traits
     if spec.operations and endpoint.operation not in spec.operations:
         return False
-    if spec.methods and endpoint.method not in {m.upper() for m in spec.methods}:
+    if spec.methods and method not in {m.upper() for m in spec.methods}:
         return False
-    if endpoint.path_params < spec.min_path_params:
+    if path_params < spec.min_path_params:
         return False
-    claimed = load_vocabulary().implied(effective_controls(component, endpoint))
     if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
         return False
     if spec.same_resource_as is not None:
