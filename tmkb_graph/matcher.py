@@ -125,7 +125,7 @@ def _verdict(
         return False
     if any(_holds(c, binding, graph) for c in template.unless_any):
         return False
-    undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown})
+    undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown}) if unknown else None
     if undeclared:
         return [NotAssessable(cid, unknown[cid]) for cid in undeclared]
     return True
@@ -397,13 +397,22 @@ def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
 
 
 def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
-    """The controls written at a place, without implied ones: an ``unless`` names what was declared."""
-    model = graph.architecture.model
-    if name in binding.endpoints:
-        ref = binding.endpoints[name]
-        component = model.components[ref.component]
-        return set(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
-    return set(model.components[binding.roles[name]].controls)
+    """The controls written at a place, without implied ones: an ``unless`` names what was declared.
+
+    Computed once per place; the set returned is shared, so callers must not change it."""
+    ref = binding.endpoints.get(name)
+    if ref is not None:
+        return _memoized(graph, _declared_at_endpoint, (ref.component, ref.index))
+    return _memoized(graph, _declared_at_component, binding.roles[name])
+
+
+def _declared_at_endpoint(graph: ArchitectureGraph, place: tuple[str, int]) -> set[str]:
+    component = graph.architecture.model.components[place[0]]
+    return set(effective_controls(component, component.endpoints[place[1]]))  # type: ignore[index]
+
+
+def _declared_at_component(graph: ArchitectureGraph, cid: str) -> set[str]:
+    return set(graph.architecture.model.components[cid].controls)
 
 
 @dataclass(frozen=True)
