@@ -532,6 +532,19 @@ def _endpoints_once(
     return found
 
 
+def _endpoint_order(graph: ArchitectureGraph, template: Template) -> list[str]:
+    """The template's endpoint roles, those bound on their own first, then those relative to another;
+    sorted once per analysis (keyed by identity: the library outlives the analysis)."""
+    table = graph.table("endpoint_order")
+    found = table.get(id(template))
+    if found is None:
+        endpoints = template.endpoints
+        found = table[id(template)] = sorted(
+            endpoints, key=lambda n: (endpoints[n].same_resource_as is not None or endpoints[n].same_path_as is not None, n)
+        )
+    return found  # type: ignore[no-any-return]
+
+
 def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[str, str]) -> EndpointSets:
     """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged.
 
@@ -542,13 +555,9 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
         return [{}], []
     model = graph.architecture.model
     routes = forwarding(graph)
-    order = sorted(
-        template.endpoints,
-        key=lambda n: (template.endpoints[n].same_resource_as is not None or template.endpoints[n].same_path_as is not None, n),
-    )
     not_assessable: list[NotAssessable] = []
     assignments: list[dict[str, EndpointRef]] = [{}]
-    for name in order:
+    for name in _endpoint_order(graph, template):
         spec = template.endpoints[name]
         cid = roles[spec.of]
         component = model.components[cid]
