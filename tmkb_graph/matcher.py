@@ -98,7 +98,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
         for item in missing_reasons:
             not_assessable(item)
         for endpoints in endpoint_sets:
-            binding = Binding(dict(roles), endpoints, dict(flows), crossings)
+            binding = Binding(roles, endpoints, flows, crossings)  # the join never changes a dict it made
             verdict = _verdict(template, binding, graph, unknown)
             if verdict is not True:
                 for item in verdict or ():
@@ -119,11 +119,11 @@ def _verdict(
     template: Template, binding: Binding, graph: ArchitectureGraph, unknown: dict[str, str]
 ) -> bool | list[NotAssessable]:
     """True when the threat's condition holds, False when it does not, or why it cannot be judged."""
-    if not all(_compares(c, binding, graph) for c in template.compare):
+    if template.compare and not all(_compares(c, binding, graph) for c in template.compare):
         return False
     if template.unless and all(_holds(c, binding, graph) for c in template.unless):
         return False
-    if any(_holds(c, binding, graph) for c in template.unless_any):
+    if template.unless_any and any(_holds(c, binding, graph) for c in template.unless_any):
         return False
     undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown}) if unknown else None
     if undeclared:
