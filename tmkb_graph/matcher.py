@@ -397,22 +397,13 @@ def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
 
 
 def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
-    """The controls written at a place, without implied ones: an ``unless`` names what was declared.
-
-    Computed once per place; the set returned is shared, so callers must not change it."""
-    ref = binding.endpoints.get(name)
-    if ref is not None:
-        return _memoized(graph, _declared_at_endpoint, (ref.component, ref.index))
-    return _memoized(graph, _declared_at_component, binding.roles[name])
-
-
-def _declared_at_endpoint(graph: ArchitectureGraph, place: tuple[str, int]) -> set[str]:
-    component = graph.architecture.model.components[place[0]]
-    return set(effective_controls(component, component.endpoints[place[1]]))  # type: ignore[index]
-
-
-def _declared_at_component(graph: ArchitectureGraph, cid: str) -> set[str]:
-    return set(graph.architecture.model.components[cid].controls)
+    """The controls written at a place, without implied ones: an ``unless`` names what was declared."""
+    model = graph.architecture.model
+    if name in binding.endpoints:
+        ref = binding.endpoints[name]
+        component = model.components[ref.component]
+        return set(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
+    return set(model.components[binding.roles[name]].controls)
 
 
 @dataclass(frozen=True)
@@ -594,7 +585,7 @@ def _endpoint_refs(graph: ArchitectureGraph, cid: str) -> list[EndpointRef]:
     return found  # type: ignore[no-any-return]
 
 
-_Traits = tuple[str | None, int, set[str]]
+_Traits = tuple[str | None, int, frozenset[str]]
 
 
 def _endpoint_traits(graph: ArchitectureGraph, component: Component, endpoint: Endpoint) -> _Traits:
@@ -604,7 +595,7 @@ def _endpoint_traits(graph: ArchitectureGraph, component: Component, endpoint: E
     table = graph.table("endpoint_traits")
     found = table.get(id(endpoint))
     if found is None:
-        claimed = load_vocabulary().implied(effective_controls(component, endpoint))
+        claimed = load_vocabulary().implied_shared(effective_controls(component, endpoint))
         found = table[id(endpoint)] = (endpoint.method, endpoint.path_params, claimed)
     return found  # type: ignore[no-any-return]
 
