@@ -87,11 +87,12 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
     witnesses = {n for n, e in template.endpoints.items() if e.witness}
     kept: set[tuple[object, ...]] = set()
     endpoint_memo: dict[tuple[str, ...], EndpointSets] = {}
+    of_kind = _CrossingsOfKind(graph, template.boundary)
     for roles, all_flows in _bind_roles(plan, candidates, graph):
         flows = _topic_paths(roles, all_flows, graph)
         if flows is None:
             continue
-        crossings = _crossings(template.boundary, roles, flows, graph)
+        crossings = _crossings(roles, flows, of_kind)
         if not crossings:
             continue
         endpoint_sets, missing_reasons = _endpoints_once(template, graph, roles, endpoint_memo)
@@ -558,12 +559,12 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
         grown: list[dict[str, EndpointRef]] = []
-        refs = _endpoint_refs(graph, cid)
+        traits = _endpoint_traits(graph, cid)
         for assignment in assignments:
-            for ref, endpoint in zip(refs, component.endpoints):
+            for endpoint, (ref, *endpoint_traits) in zip(component.endpoints, traits):
                 if ref in assignment.values():
                     continue
-                verdict = _endpoint_fits(spec, _endpoint_traits(graph, component, endpoint), endpoint, model, assignment)
+                verdict = _endpoint_fits(spec, endpoint_traits, endpoint, model, assignment)
                 if verdict is True and not spec.witness and (ref in routes.upstream or ref in routes.unresolved):
                     if ref in routes.unresolved:
                         not_assessable.append(NotAssessable(cid, routes.unresolved[ref]))
@@ -576,34 +577,30 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
     return assignments, not_assessable
 
 
-def _endpoint_refs(graph: ArchitectureGraph, cid: str) -> list[EndpointRef]:
-    """A reference to each endpoint of a component, made once per graph."""
-    table = graph.table("endpoint_refs")
+_Traits = tuple[EndpointRef, str | None, int, frozenset[str]]
+
+
+def _endpoint_traits(graph: ArchitectureGraph, cid: str) -> list[_Traits]:
+    """For each endpoint of a component: a reference to it, its method, its number of path
+    parameters and its own controls with implied ones (the vocabulary's shared set); made once per
+    graph (the first two parse its route), in one list per component to keep the table small."""
+    table = graph.table("endpoint_traits")
     found = table.get(cid)
     if found is None:
-        found = table[cid] = [EndpointRef(cid, index) for index in range(len(graph.architecture.model.components[cid].endpoints or ()))]
-    return found  # type: ignore[no-any-return]
-
-
-_Traits = tuple[str | None, int, frozenset[str]]
-
-
-def _endpoint_traits(graph: ArchitectureGraph, component: Component, endpoint: Endpoint) -> _Traits:
-    """An endpoint's method, number of path parameters and own controls with implied ones (the
-    first two parse its route), once per graph. Keyed by identity: the graph holds the model that
-    holds the endpoint, so the id is not reused while the table lives."""
-    table = graph.table("endpoint_traits")
-    found = table.get(id(endpoint))
-    if found is None:
-        claimed = load_vocabulary().implied_shared(effective_controls(component, endpoint))
-        found = table[id(endpoint)] = (endpoint.method, endpoint.path_params, claimed)
+        component = graph.architecture.model.components[cid]
+        implied = load_vocabulary().implied_shared
+        found = table[cid] = [
+            (EndpointRef(cid, index), endpoint.method, endpoint.path_params, implied(effective_controls(component, endpoint)))
+            for index, endpoint in enumerate(component.endpoints or ())
+        ]
     return found  # type: ignore[no-any-return]
 
 
 def _endpoint_fits(
-    spec: EndpointSpec, traits: _Traits, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
+    spec: EndpointSpec, traits: list[Any], endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
 ) -> bool | str:
-    """True when the endpoint fits, False when it does not, a reason when the facts are not declared."""
+    """True when the endpoint fits, False when it does not, a reason when the facts are not declared
+    (``traits``: its method, path parameters and implied controls, as _endpoint_traits gives them)."""
     method, path_params, claimed = traits
     if spec.operations and endpoint.operation not in spec.operations:
         return False
@@ -667,15 +664,14 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
     return True
 
 
-def _crossings(
-    boundary: str, roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph
-) -> tuple[Crossing, ...]:
+def _crossings(roles: dict[str, str], flows: dict[str, tuple[int, ...]], of_kind: _CrossingsOfKind) -> tuple[Crossing, ...]:
     """The crossings of the template's boundary kind on the bound flows, else into the bound components."""
-    of_flow, into = _crossings_of_kind(graph, boundary)
-    parts = [found for indices in flows.values() for index in indices if (found := of_flow[index])]
+    on_flow = of_kind.on_flow
+    parts = [found for indices in flows.values() for index in indices if (found := on_flow[index])]
     if not parts:  # no bound flow crosses it: the boundary may sit where a bound component is reached
+        into = of_kind.into
         parts = [found for cid in roles.values() if (found := into[cid])]
-    return _union(graph, parts)
+    return of_kind.union(parts)
 
 
 class _OfKind(dict[Any, tuple[Crossing, ...]]):
@@ -692,27 +688,27 @@ class _OfKind(dict[Any, tuple[Crossing, ...]]):
         return found
 
 
-def _crossings_of_kind(graph: ArchitectureGraph, boundary: str) -> tuple[_OfKind, _OfKind]:
-    """The crossings of kind ``boundary`` on each flow and into each component, kept with the graph."""
-    table = graph.table("crossings_of_kind")
-    found = table.get(boundary)
-    if found is None:
-        found = table[boundary] = (_OfKind(boundary, graph.flow_crossings.__getitem__), _OfKind(boundary, graph.crossings_into))
-    return found  # type: ignore[no-any-return]
+class _CrossingsOfKind:
+    """The crossings of a template's boundary kind at the places its bindings name, kept for the
+    length of one match (not with the graph: at 80,000 components the tables would hold tens of
+    megabytes through the whole analysis). The bindings of one finding then share one tuple."""
 
+    def __init__(self, graph: ArchitectureGraph, boundary: str) -> None:
+        self.on_flow = _OfKind(boundary, graph.flow_crossings.__getitem__)
+        self.into = _OfKind(boundary, graph.crossings_into)
+        self.unions: dict[tuple[int, ...], tuple[Crossing, ...]] = {}
 
-def _union(graph: ArchitectureGraph, parts: list[tuple[Crossing, ...]]) -> tuple[Crossing, ...]:
-    """The sorted distinct crossings of ``parts`` (tuples kept in the graph's tables): one of them
-    as it is when all are that one, else one shared tuple per combination (keyed by identity,
-    since hashing a crossing hashes all its fields)."""
-    if not parts:
-        return ()
-    first = parts[0]
-    if all(part is first for part in parts):
-        return first
-    table = graph.table("crossing_unions")
-    key = tuple(map(id, parts))
-    found = table.get(key)
-    if found is None:
-        found = table[key] = tuple(sorted(set().union(*parts)))
-    return found  # type: ignore[no-any-return]
+    def union(self, parts: list[tuple[Crossing, ...]]) -> tuple[Crossing, ...]:
+        """The sorted distinct crossings of ``parts`` (tuples of this object's tables): one of them
+        as it is when all are that one, else one shared tuple per combination (keyed by identity,
+        since hashing a crossing hashes all its fields)."""
+        if not parts:
+            return ()
+        first = parts[0]
+        if all(part is first for part in parts):
+            return first
+        key = tuple(map(id, parts))
+        found = self.unions.get(key)
+        if found is None:
+            found = self.unions[key] = tuple(sorted(set().union(*parts)))
+        return found
