@@ -221,7 +221,7 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
     return True
 
 
-def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], set[str]], key: Any) -> set[str]:
+def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], frozenset[str]], key: Any) -> frozenset[str]:
     """``compute(graph, key)``, computed once per graph: the architecture is frozen, so it never changes."""
     table = graph.table(compute.__name__)
     found = table.get(key)
@@ -230,31 +230,31 @@ def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, An
     return found
 
 
-def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
+def role_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     """Every control a component claims, on itself or on any of its endpoints, with implied ones.
 
-    Computed once per component; the set returned is shared, so callers must not change it.
+    Computed once per component; the set returned is the vocabulary's shared one.
     """
     return _memoized(graph, _role_controls, cid)
 
 
-def _role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
+def _role_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     component = graph.architecture.model.components[cid]
     claimed = set(component.controls)
     for endpoint in component.endpoints or ():
         claimed.update(endpoint.controls or ())
-    return load_vocabulary().implied(claimed)
+    return load_vocabulary().implied_shared(claimed)
 
 
-def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
+def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
     """An endpoint's effective controls, with implied ones and the edge controls of gateway routes in front of it.
 
-    Computed once per endpoint; the set returned is shared, so callers must not change it.
+    Computed once per endpoint; the set returned is the vocabulary's shared one.
     """
     return _memoized(graph, _endpoint_controls, ref)
 
 
-def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
+def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
     model = graph.architecture.model
     component = model.components[ref.component]
     endpoint = component.endpoints[ref.index]  # type: ignore[index]
@@ -264,10 +264,10 @@ def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
         front_component = model.components[front.component]
         front_endpoint = front_component.endpoints[front.index]  # type: ignore[index]
         claimed.update(c for c in effective_controls(front_component, front_endpoint) if vocab.fact("controls", c, "edge"))
-    return vocab.implied(claimed)
+    return vocab.implied_shared(claimed)
 
 
-def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> frozenset[str]:
     if name in binding.endpoints:
         return endpoint_controls(graph, binding.endpoints[name])
     return role_controls(graph, binding.roles[name])
