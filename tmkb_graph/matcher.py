@@ -561,7 +561,8 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
         grown: list[dict[str, EndpointRef]] = []
         traits = _endpoint_traits(graph, cid)
         for assignment in assignments:
-            for endpoint, (ref, *endpoint_traits) in zip(component.endpoints, traits):
+            for endpoint, endpoint_traits in zip(component.endpoints, traits):
+                ref = endpoint_traits[0]
                 if ref in assignment.values():
                     continue
                 verdict = _endpoint_fits(spec, endpoint_traits, endpoint, model, assignment)
@@ -597,11 +598,11 @@ def _endpoint_traits(graph: ArchitectureGraph, cid: str) -> list[_Traits]:
 
 
 def _endpoint_fits(
-    spec: EndpointSpec, traits: list[Any], endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
+    spec: EndpointSpec, traits: _Traits, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
 ) -> bool | str:
     """True when the endpoint fits, False when it does not, a reason when the facts are not declared
-    (``traits``: its method, path parameters and implied controls, as _endpoint_traits gives them)."""
-    method, path_params, claimed = traits
+    (``traits`` as _endpoint_traits gives them)."""
+    _, method, path_params, claimed = traits
     if spec.operations and endpoint.operation not in spec.operations:
         return False
     if spec.methods and method not in {m.upper() for m in spec.methods}:
