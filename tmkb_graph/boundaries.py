@@ -106,6 +106,7 @@ class ArchitectureGraph:
     person_facing: frozenset[str] = frozenset()
     _known: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
+    _tables: defaultdict[str, dict[Any, Any]] = field(default_factory=lambda: defaultdict(dict), repr=False)
     _into: dict[str, list[Crossing]] = field(default_factory=dict, repr=False)
     _out_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
     _in_flows: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, repr=False)
@@ -114,10 +115,7 @@ class ArchitectureGraph:
     def table(self, name: str) -> dict[Any, Any]:
         """A memo table named ``name``, kept with the graph for the length of one analysis (the
         architecture is frozen, so what is computed from it never goes stale)."""
-        found = self.cache.get(name)
-        if not isinstance(found, dict):
-            found = self.cache[name] = {}
-        return found
+        return self._tables[name]
 
     def flow(self, index: int) -> Flow:
         """The flow with this index in the architecture's flows list."""

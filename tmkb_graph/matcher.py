@@ -78,7 +78,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
     candidates: dict[str, set[str]] = {}
     unknown: dict[str, str] = {}
     for name, spec in template.roles.items():
-        candidates[name], role_unknown = _role_candidates(spec, graph)
+        candidates[name], role_unknown = _role_candidates_once(spec, graph)
         unknown.update(role_unknown)
     if any(not c for c in candidates.values()):
         return result
@@ -92,28 +92,32 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
 
     witnesses = {n for n, e in template.endpoints.items() if e.witness}
     kept: set[tuple[object, ...]] = set()
+    endpoint_memo: dict[tuple[str, ...], EndpointSets] = {}
+    of_kind = _CrossingsOfKind(graph, template.boundary)
     for roles, all_flows in _bind_roles(plan, candidates, graph):
         flows = _topic_paths(roles, all_flows, graph)
         if flows is None:
             continue
-        crossings = _crossings(template.boundary, roles, flows, graph)
+        crossings = _crossings(roles, flows, of_kind)
         if not crossings:
             continue
-        endpoint_sets, missing_reasons = _bind_endpoints(template, graph, roles)
+        endpoint_sets, missing_reasons = _endpoints_once(template, graph, roles, endpoint_memo)
         for item in missing_reasons:
             not_assessable(item)
         for endpoints in endpoint_sets:
-            binding = Binding(dict(roles), endpoints, dict(flows), crossings)
+            binding = Binding(roles, endpoints, flows, crossings)  # the join never changes a dict it made
             verdict = _verdict(template, binding, graph, unknown)
             if verdict is not True:
                 for item in verdict or ():
                     not_assessable(item)
                 continue
-            # a witness only has to exist: keep the first that fits so witnesses do not multiply paths
-            key = (tuple(sorted(roles.items())), tuple(sorted((k, v) for k, v in endpoints.items() if k not in witnesses)))
-            if witnesses and key in kept:
-                continue
-            kept.add(key)
+            if witnesses:
+                # a witness only has to exist: keep the first that fits so witnesses do not multiply paths.
+                # One template binds its roles and endpoints in one order, so the values alone are the key.
+                key = (tuple(roles.values()), tuple(v for k, v in endpoints.items() if k not in witnesses))
+                if key in kept:
+                    continue
+                kept.add(key)
             result.bindings.append(binding)
     return result
 
@@ -122,16 +126,28 @@ def _verdict(
     template: Template, binding: Binding, graph: ArchitectureGraph, unknown: dict[str, str]
 ) -> bool | list[NotAssessable]:
     """True when the threat's condition holds, False when it does not, or why it cannot be judged."""
-    if not all(_compares(c, binding, graph) for c in template.compare):
+    if template.compare and not all(_compares(c, binding, graph) for c in template.compare):
         return False
     if template.unless and all(_holds(c, binding, graph) for c in template.unless):
         return False
-    if any(_holds(c, binding, graph) for c in template.unless_any):
+    if template.unless_any and any(_holds(c, binding, graph) for c in template.unless_any):
         return False
-    undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown})
+    undeclared = sorted({cid for cid in binding.roles.values() if cid in unknown}) if unknown else None
     if undeclared:
         return [NotAssessable(cid, unknown[cid]) for cid in undeclared]
     return True
+
+
+def _role_candidates_once(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
+    """_role_candidates, once per graph for each distinct role spec (templates share many: an API
+    a person reaches, a third party). Keyed by the spec's repr, which names every field; the sets
+    returned are shared: read only."""
+    table = graph.table("role_candidates")
+    key = repr(spec)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = _role_candidates(spec, graph)
+    return found  # type: ignore[no-any-return]
 
 
 def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str], dict[str, str]]:
@@ -148,8 +164,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if frameworks and (component.framework or "").lower() not in frameworks:
                 continue
-            claimed = role_controls(graph, cid)
-            if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
+            if (spec.controls or spec.lacks) and (not set(spec.controls) <= (claimed := role_controls(graph, cid)) or claimed & set(spec.lacks)):
                 continue
             if spec.reachable is not None and graph.reachable(cid) != spec.reachable:
                 continue
@@ -159,7 +174,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
-            verdict = _facts_fit(spec, component, cid, vocab)
+            verdict = _facts_fit(spec, component, cid, vocab) if spec.facts else True
             if verdict is False:
                 continue
             if isinstance(verdict, str):
@@ -212,7 +227,7 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
     return True
 
 
-def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], set[str]], key: Any) -> set[str]:
+def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], frozenset[str]], key: Any) -> frozenset[str]:
     """``compute(graph, key)``, computed once per graph: the architecture is frozen, so it never changes."""
     table = graph.table(compute.__name__)
     found = table.get(key)
@@ -221,31 +236,31 @@ def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, An
     return found
 
 
-def role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
+def role_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     """Every control a component claims, on itself or on any of its endpoints, with implied ones.
 
-    Computed once per component; the set returned is shared, so callers must not change it.
+    Computed once per component; the set returned is the vocabulary's shared one.
     """
     return _memoized(graph, _role_controls, cid)
 
 
-def _role_controls(graph: ArchitectureGraph, cid: str) -> set[str]:
+def _role_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     component = graph.architecture.model.components[cid]
     claimed = set(component.controls)
     for endpoint in component.endpoints or ():
         claimed.update(endpoint.controls or ())
-    return load_vocabulary().implied(claimed)
+    return load_vocabulary().implied_shared(claimed)
 
 
-def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
+def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
     """An endpoint's effective controls, with implied ones and the edge controls of gateway routes in front of it.
 
-    Computed once per endpoint; the set returned is shared, so callers must not change it.
+    Computed once per endpoint; the set returned is the vocabulary's shared one.
     """
     return _memoized(graph, _endpoint_controls, ref)
 
 
-def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
+def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
     model = graph.architecture.model
     component = model.components[ref.component]
     endpoint = component.endpoints[ref.index]  # type: ignore[index]
@@ -255,10 +270,10 @@ def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> set[str]:
         front_component = model.components[front.component]
         front_endpoint = front_component.endpoints[front.index]  # type: ignore[index]
         claimed.update(c for c in effective_controls(front_component, front_endpoint) if vocab.fact("controls", c, "edge"))
-    return vocab.implied(claimed)
+    return vocab.implied_shared(claimed)
 
 
-def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> frozenset[str]:
     if name in binding.endpoints:
         return endpoint_controls(graph, binding.endpoints[name])
     return role_controls(graph, binding.roles[name])
@@ -437,14 +452,18 @@ def _join_plan(template: Template, candidates: dict[str, set[str]]) -> tuple[str
     return anchor, steps
 
 
+Edges = list[tuple[str, str, tuple[int, ...]]]
+
+
 def _bind_roles(
     plan: tuple[str, list[_Step]],
     candidates: dict[str, set[str]],
     graph: ArchitectureGraph,
 ) -> Iterator[tuple[dict[str, str], dict[str, tuple[int, ...]]]]:
     anchor, steps = plan
+    edges_memo: dict[tuple[int, str | None, str | None], Edges] = {}
     for cid in sorted(candidates[anchor]):
-        yield from _extend(steps, 0, candidates, graph, {anchor: cid}, {})
+        yield from _extend(steps, 0, candidates, graph, {anchor: cid}, {}, edges_memo)
 
 
 def _extend(
@@ -454,22 +473,28 @@ def _extend(
     graph: ArchitectureGraph,
     roles: dict[str, str],
     flows: dict[str, tuple[int, ...]],
+    edges_memo: dict[tuple[int, str | None, str | None], Edges],
 ) -> Iterator[tuple[dict[str, str], dict[str, tuple[int, ...]]]]:
     if position == len(steps):
         yield roles, flows
         return
     step = steps[position]
     spec = step.spec
+    # a step's edges depend only on the components bound at its ends (the plan fixes which are),
+    # and one component is reached through many partial bindings
+    key = (position, roles.get(spec.source), roles.get(spec.target))
+    edges = edges_memo.get(key)
+    if edges is None:
+        edges = edges_memo[key] = list(_matching_edges(spec, roles, candidates, graph))
     used = set(roles.values())
-    for source, target, indices in _matching_edges(spec, roles, candidates, graph):
+    for source, target, indices in edges:
+        extended = roles
         if step.new_role is not None:
             component = target if step.new_role == spec.target else source
             if component in used:
                 continue  # one component plays one role in a binding
-            roles = {**roles, step.new_role: component}
-        yield from _extend(steps, position + 1, candidates, graph, roles, {**flows, spec.name: indices})
-        if step.new_role is not None:
-            roles = {k: v for k, v in roles.items() if k != step.new_role}
+            extended = {**roles, step.new_role: component}
+        yield from _extend(steps, position + 1, candidates, graph, extended, {**flows, spec.name: indices}, edges_memo)
 
 
 def _matching_edges(
@@ -500,9 +525,35 @@ def _matching_edges(
         yield source, target, tuple(sorted(indices))
 
 
-def _bind_endpoints(
-    template: Template, graph: ArchitectureGraph, roles: dict[str, str]
-) -> tuple[list[dict[str, EndpointRef]], list[NotAssessable]]:
+EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]
+
+
+def _endpoints_once(
+    template: Template, graph: ArchitectureGraph, roles: dict[str, str], memo: dict[tuple[str, ...], EndpointSets]
+) -> EndpointSets:
+    """_bind_endpoints, computed once per template for each choice of the components its endpoint
+    roles belong to (it reads nothing else of the binding). The assignments are shared: read only."""
+    key = tuple(roles[spec.of] for spec in template.endpoints.values())
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _bind_endpoints(template, graph, roles)
+    return found
+
+
+def _endpoint_order(graph: ArchitectureGraph, template: Template) -> list[str]:
+    """The template's endpoint roles, those bound on their own first, then those relative to another;
+    sorted once per analysis (keyed by identity: the library outlives the analysis)."""
+    table = graph.table("endpoint_order")
+    found = table.get(id(template))
+    if found is None:
+        endpoints = template.endpoints
+        found = table[id(template)] = sorted(
+            endpoints, key=lambda n: (endpoints[n].same_resource_as is not None or endpoints[n].same_path_as is not None, n)
+        )
+    return found  # type: ignore[no-any-return]
+
+
+def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[str, str]) -> EndpointSets:
     """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged.
 
     A gateway route that forwards to a service route is never bound as a judged endpoint: the
@@ -512,13 +563,9 @@ def _bind_endpoints(
         return [{}], []
     model = graph.architecture.model
     routes = forwarding(graph)
-    order = sorted(
-        template.endpoints,
-        key=lambda n: (template.endpoints[n].same_resource_as is not None or template.endpoints[n].same_path_as is not None, n),
-    )
     not_assessable: list[NotAssessable] = []
     assignments: list[dict[str, EndpointRef]] = [{}]
-    for name in order:
+    for name in _endpoint_order(graph, template):
         spec = template.endpoints[name]
         cid = roles[spec.of]
         component = model.components[cid]
@@ -528,12 +575,13 @@ def _bind_endpoints(
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
         grown: list[dict[str, EndpointRef]] = []
+        traits = _endpoint_traits(graph, cid)
         for assignment in assignments:
-            for index, endpoint in enumerate(component.endpoints):
-                ref = EndpointRef(cid, index)
+            for endpoint, endpoint_traits in zip(component.endpoints, traits):
+                ref = endpoint_traits[0]
                 if ref in assignment.values():
                     continue
-                verdict = _endpoint_fits(spec, component, endpoint, model, assignment)
+                verdict = _endpoint_fits(spec, endpoint_traits, endpoint, model, assignment)
                 if verdict is True and not spec.witness and (ref in routes.upstream or ref in routes.unresolved):
                     if ref in routes.unresolved:
                         not_assessable.append(NotAssessable(cid, routes.unresolved[ref]))
@@ -546,17 +594,38 @@ def _bind_endpoints(
     return assignments, not_assessable
 
 
+_Traits = tuple[EndpointRef, str | None, int, frozenset[str]]
+
+
+def _endpoint_traits(graph: ArchitectureGraph, cid: str) -> list[_Traits]:
+    """For each endpoint of a component: a reference to it, its method, the object ids the caller
+    names (path parameters, and one from the query or body) and its own controls with implied ones
+    (the vocabulary's shared set); made once per graph (the first two parse its route), in one list
+    per component to keep the table small."""
+    table = graph.table("endpoint_traits")
+    found = table.get(cid)
+    if found is None:
+        component = graph.architecture.model.components[cid]
+        implied = load_vocabulary().implied_shared
+        found = table[cid] = [
+            (EndpointRef(cid, index), endpoint.method, endpoint.id_params, implied(effective_controls(component, endpoint)))
+            for index, endpoint in enumerate(component.endpoints or ())
+        ]
+    return found  # type: ignore[no-any-return]
+
+
 def _endpoint_fits(
-    spec: EndpointSpec, component: Component, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
+    spec: EndpointSpec, traits: _Traits, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
 ) -> bool | str:
-    """True when the endpoint fits, False when it does not, a reason when the facts are not declared."""
+    """True when the endpoint fits, False when it does not, a reason when the facts are not declared
+    (``traits`` as _endpoint_traits gives them)."""
+    _, method, id_params, claimed = traits
     if spec.operations and endpoint.operation not in spec.operations:
         return False
-    if spec.methods and endpoint.method not in {m.upper() for m in spec.methods}:
+    if spec.methods and method not in {m.upper() for m in spec.methods}:
         return False
-    if endpoint.id_params < spec.min_path_params:
+    if id_params < spec.min_path_params:
         return False
-    claimed = load_vocabulary().implied(effective_controls(component, endpoint))
     if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
         return False
     if spec.same_resource_as is not None:
@@ -626,15 +695,51 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
     return True
 
 
-def _crossings(
-    boundary: str, roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph
-) -> tuple[Crossing, ...]:
+def _crossings(roles: dict[str, str], flows: dict[str, tuple[int, ...]], of_kind: _CrossingsOfKind) -> tuple[Crossing, ...]:
     """The crossings of the template's boundary kind on the bound flows, else into the bound components."""
-    found: set[Crossing] = set()
-    for indices in flows.values():
-        for index in indices:
-            found.update(c for c in graph.flow_crossings[index] if c.kind == boundary)
-    if not found:  # no bound flow crosses it: the boundary may sit where a bound component is reached
-        for cid in roles.values():
-            found.update(c for c in graph.crossings_into(cid) if c.kind == boundary)
-    return tuple(sorted(found))
+    on_flow = of_kind.on_flow
+    parts = [found for indices in flows.values() for index in indices if (found := on_flow[index])]
+    if not parts:  # no bound flow crosses it: the boundary may sit where a bound component is reached
+        into = of_kind.into
+        parts = [found for cid in roles.values() if (found := into[cid])]
+    return of_kind.union(parts)
+
+
+class _OfKind(dict[Any, tuple[Crossing, ...]]):
+    """Crossings of one kind at each place (a flow's index or a component), sorted and distinct,
+    each computed when first asked for: every binding over the place shares its one tuple."""
+
+    def __init__(self, kind: str, crossings_at: Callable[[Any], list[Crossing]]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.crossings_at = crossings_at
+
+    def __missing__(self, place: Any) -> tuple[Crossing, ...]:
+        found = self[place] = tuple(sorted({c for c in self.crossings_at(place) if c.kind == self.kind}))
+        return found
+
+
+class _CrossingsOfKind:
+    """The crossings of a template's boundary kind at the places its bindings name, kept for the
+    length of one match (not with the graph: at 80,000 components the tables would hold tens of
+    megabytes through the whole analysis). The bindings of one finding then share one tuple."""
+
+    def __init__(self, graph: ArchitectureGraph, boundary: str) -> None:
+        self.on_flow = _OfKind(boundary, graph.flow_crossings.__getitem__)
+        self.into = _OfKind(boundary, graph.crossings_into)
+        self.unions: dict[tuple[int, ...], tuple[Crossing, ...]] = {}
+
+    def union(self, parts: list[tuple[Crossing, ...]]) -> tuple[Crossing, ...]:
+        """The sorted distinct crossings of ``parts`` (tuples of this object's tables): one of them
+        as it is when all are that one, else one shared tuple per combination (keyed by identity,
+        since hashing a crossing hashes all its fields)."""
+        if not parts:
+            return ()
+        first = parts[0]
+        if all(part is first for part in parts):
+            return first
+        key = tuple(map(id, parts))
+        found = self.unions.get(key)
+        if found is None:
+            found = self.unions[key] = tuple(sorted(set().union(*parts)))
+        return found

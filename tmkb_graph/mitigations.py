@@ -91,7 +91,7 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     table = graph.table("own_controls")
     found = table.get(cid)
     if found is None:
-        found = table[cid] = frozenset(load_vocabulary().implied(graph.architecture.model.components[cid].controls))
+        found = table[cid] = load_vocabulary().implied_shared(graph.architecture.model.components[cid].controls)
     return found
 
 

@@ -77,11 +77,16 @@ class Vocabulary:
 
     def implied(self, controls: Iterable[str]) -> set[str]:
         """The controls claimed plus every control they imply (object_ownership_check implies tenant scoping)."""
+        return set(self.implied_shared(controls))
+
+    def implied_shared(self, controls: Iterable[str]) -> frozenset[str]:
+        """``implied`` as one frozenset shared by every caller naming the same controls (for tables
+        that keep it per endpoint or component)."""
         claimed = frozenset(controls)
         found = self._implied.get(claimed)
         if found is None:  # a few dozen distinct sets in any architecture: each closure is computed once
             found = self._implied[claimed] = frozenset(self._closure(claimed))
-        return set(found)
+        return found
 
     def _closure(self, controls: frozenset[str]) -> set[str]:
         out = set(controls)
