@@ -279,18 +279,18 @@ def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> fr
     return role_controls(graph, binding.roles[name])
 
 
-def _front_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
+def _front_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> frozenset[str]:
     """What the gateway routes in front of a bound endpoint claim (with implied controls); empty
     for a role, or for an endpoint no gateway route forwards to."""
     ref = binding.endpoints.get(name)
     if ref is None:
-        return set()
+        return frozenset()
     model = graph.architecture.model
     claimed: set[str] = set()
     for front in forwarding(graph).fronts.get(ref, ()):
         component = model.components[front.component]
         claimed.update(effective_controls(component, component.endpoints[front.index]))  # type: ignore[index]
-    return load_vocabulary().implied(claimed)
+    return load_vocabulary().implied_shared(claimed)
 
 
 def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph) -> bool:
