@@ -599,18 +599,17 @@ _Traits = tuple[EndpointRef, str | None, int, frozenset[str]]
 
 def _endpoint_traits(graph: ArchitectureGraph, cid: str) -> list[_Traits]:
     """For each endpoint of a component: a reference to it, its method, the object ids the caller
-    names (path parameters, and one from the query or body) and its own controls with implied ones
-    (the vocabulary's shared set); made once per graph (the first two parse its route), in one list
-    per component to keep the table small."""
+    names (path parameters, and one from the query or body) and the controls that count there (its
+    own, implied ones and the edge controls of gateway routes in front, as endpoint_controls gives
+    them); made once per graph, in one list per component to keep the table small."""
     table = graph.table("endpoint_traits")
     found = table.get(cid)
     if found is None:
         component = graph.architecture.model.components[cid]
-        implied = load_vocabulary().implied_shared
-        found = table[cid] = [
-            (EndpointRef(cid, index), endpoint.method, endpoint.id_params, implied(effective_controls(component, endpoint)))
-            for index, endpoint in enumerate(component.endpoints or ())
-        ]
+        found = table[cid] = []
+        for index, endpoint in enumerate(component.endpoints or ()):
+            ref = EndpointRef(cid, index)
+            found.append((ref, endpoint.method, endpoint.id_params, endpoint_controls(graph, ref)))
     return found  # type: ignore[no-any-return]
 
 
