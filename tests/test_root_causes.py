@@ -187,3 +187,16 @@ def test_open_findings_are_grouped_by_place_and_control() -> None:
     places = {(g.place, g.control) for g in result.groups}
     assert ("component worker", "job_reauthorization") in places
     assert all(g.findings for g in result.groups)
+
+
+def test_related_to_names_open_findings_and_a_cycle_stays_open() -> None:
+    from tmkb_graph.findings import Finding
+    from tmkb_graph.related import _to_open_findings
+
+    def made(fid: str, status: str, to: list[str]) -> Finding:
+        return Finding.model_construct(id=fid, status=status, related_to=to)
+
+    chain = _to_open_findings([made("A", "related", ["B"]), made("B", "related", ["C"]), made("C", "open", [])])
+    assert [(f.id, f.status, f.related_to) for f in chain] == [("A", "related", ["C"]), ("B", "related", ["C"]), ("C", "open", [])]
+    cycle = _to_open_findings([made("A", "related", ["B"]), made("B", "related", ["A"])])
+    assert [(f.id, f.status, f.related_to) for f in cycle] == [("A", "open", []), ("B", "open", [])]

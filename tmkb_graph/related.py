@@ -44,15 +44,34 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
 
 
 def _to_open_findings(findings: list[Finding]) -> list[Finding]:
-    """``related_to`` names open findings: one that named a finding now related itself names what that one names."""
+    """``related_to`` names open findings: a finding that named one now related itself names the open
+    findings that one leads to; one that leads to none (findings covering each other) stays open."""
     related = {f.id: f.related_to for f in findings if f.status == "related"}
     out = []
     for finding in findings:
         if finding.status == "related" and any(i in related for i in finding.related_to):
-            ids = sorted({j for i in finding.related_to for j in (related.get(i) or [i]) if j != finding.id})
-            finding = finding.model_copy(update={"related_to": ids or finding.related_to})
+            ids = sorted(_open_ends(finding.id, related))
+            update = {"related_to": ids} if ids else {"status": "open", "related_to": []}
+            finding = finding.model_copy(update=update)
         out.append(finding)
     return out
+
+
+def _open_ends(start: str, related: dict[str, list[str]]) -> set[str]:
+    """The ids not themselves related that following ``related_to`` from ``start`` reaches."""
+    seen = {start}
+    pending = list(related[start])
+    ends: set[str] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current in related:
+            pending.extend(related[current])
+        else:
+            ends.add(current)
+    return ends
 
 
 def _cover(
