@@ -75,12 +75,12 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
-    assert code == 2 and "only a role condition can list types, facts, flows_out, reachable or sends_outside_only" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only" in stderr
 
 
 def test_sends_outside_only_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, sends_outside_only: true}"))
-    assert code == 2 and "only a role condition can list types, facts, flows_out, reachable or sends_outside_only" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only" in stderr
 
 
 def test_sends_outside_only_must_be_a_boolean(tmp_path: Path) -> None:

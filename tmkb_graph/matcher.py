@@ -364,6 +364,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.facts and not facts_known(graph, binding.roles[condition.name], condition.facts):
         return False
+    if condition.not_facts and facts_known(graph, binding.roles[condition.name], condition.not_facts):
+        return False
     if condition.sends_outside_only is not None and _sends_outside_only(graph, binding.roles[condition.name]) != condition.sends_outside_only:
         return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):

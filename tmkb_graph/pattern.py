@@ -272,6 +272,9 @@ class Condition(_Strict):
     # facts the bound role's component is known to have (declared, or known for its framework or
     # technology); an unknown fact does not hold
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
+    # facts the bound role's component is not known to have: what the architecture declares
+    # overrides what the condition infers (a job declared to act for the requester)
+    not_facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     # whether everything the bound role's component sends, apart from its reads, goes to a third
     # party or a client (it reports outward: a notification, an outbound webhook) and it sends
     # something; false when it writes a store, hands work on or calls a service of its own
@@ -299,14 +302,14 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if (self.types or self.facts or self.flows_out or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts, flows_out, reachable or sends_outside_only")
+        if (self.types or self.facts or self.not_facts or self.flows_out or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only")
         return self
 
     def _says_something(self) -> bool:
         listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types, self.flows_out)
         flags = (self.reachable, self.sends_outside_only)
-        return any(listed) or bool(self.as_strong_as_siblings or self.facts) or any(f is not None for f in flags)
+        return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or any(f is not None for f in flags)
 
     @property
     def name(self) -> str:
