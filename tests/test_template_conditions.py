@@ -100,6 +100,12 @@ def test_a_severity_rule_names_required_controls_and_lowers_the_severity(tmp_pat
     assert f"line {line}:" in stderr
 
 
+def test_only_a_role_place_widens_to_endpoints_or_downstream_jobs(tmp_path: Path) -> None:
+    shipped = "where: [{role: receiver, or_downstream: true}, {flow: ingest}]"
+    code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-003.yaml", shipped, shipped, "where: [{role: receiver}, {flow: ingest, or_downstream: true}]")
+    assert code == 2 and "only a role place can say or_endpoints or or_downstream" in stderr
+
+
 def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate_shipped(
         tmp_path, "authorization", "TMKB-AUTHZ-008.yaml", "in_front: true", "    - weaker: reader", "    - weaker: api"

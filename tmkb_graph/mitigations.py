@@ -13,7 +13,7 @@ from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
 from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding
 from tmkb_graph.vocabulary import load_vocabulary
-from tmkb_graph.pattern import Mitigation, Pattern
+from tmkb_graph.pattern import Mitigation, Pattern, Place
 
 
 def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> list[Gap]:
@@ -64,8 +64,8 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     """Present at any of its places, or missing at the most specific one (a flow, then an endpoint, then a component)."""
     first: tuple[str, int | None] | None = None
     missing_carries: list[str] = []
-    for scope, name in _by_specificity(mitigation, graph):
-        for at, line, present, evidence, lacking in _places(mitigation, scope, name, binding, graph):
+    for scope, name, wider in _by_specificity(mitigation, graph):
+        for at, line, present, evidence, lacking in _places(mitigation, scope, name, binding, graph, wider):
             if present:
                 return _gap(mitigation, at, line, True, evidence, _NO_CARRIES)
             if first is None:
@@ -75,14 +75,14 @@ def _judge(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -
     return _gap(mitigation, at, line, False, None, missing_carries or _NO_CARRIES)
 
 
-def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[tuple[str, str], ...]:
-    """The (scope, name) of the mitigation's places, most specific first, sorted once per analysis
+def _by_specificity(mitigation: Mitigation, graph: ArchitectureGraph) -> tuple[tuple[str, str, Place], ...]:
+    """The (scope, name, place) of the mitigation's places, most specific first, sorted once per analysis
     (keyed by identity: the library outlives the analysis, so an id is never reused while the table lives)."""
     table = graph.table("places_by_specificity")
     found = table.get(id(mitigation))
     if found is None:
         ordered = sorted(mitigation.where, key=lambda p: _SPECIFICITY[p.scope])
-        found = table[id(mitigation)] = tuple((place.scope, place.name) for place in ordered)
+        found = table[id(mitigation)] = tuple((place.scope, place.name, place) for place in ordered)
     return found
 
 
@@ -93,6 +93,39 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     if found is None:
         found = table[cid] = load_vocabulary().implied_shared(graph.architecture.model.components[cid].controls)
     return found
+
+
+def _claimed_on_an_endpoint(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
+    """Evidence that an endpoint of the component claims the control (or one implying it), else None."""
+    component = graph.architecture.model.components[cid]
+    implied = load_vocabulary().implied_shared
+    for index, endpoint in enumerate(component.endpoints or ()):
+        claimed = effective_controls(component, endpoint)
+        if control in implied(claimed):
+            what = control if control in claimed else f"a control that implies {control}"
+            return f"{_label(graph, 'endpoint', EndpointRef(cid, index))} claims {what}"
+    return None
+
+
+_HANDOFF_KINDS = frozenset({"enqueue", "publish"})
+_PICKUP_KINDS = frozenset({"deliver", "subscribe", "invoke"})
+
+
+def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
+    """Evidence that every job the component's enqueue and publish flows feed (through their queue or
+    bus) claims the control, else None (also when it feeds none)."""
+    jobs = sorted(
+        {
+            job
+            for _, channel, i in graph.out_flows(cid)
+            if graph.flow(i).kind in _HANDOFF_KINDS
+            for _, job, j in graph.out_flows(channel)
+            if graph.flow(j).kind in _PICKUP_KINDS and graph.family.get(job) == "compute"
+        }
+    )
+    if jobs and all(control in _own_controls(graph, job) for job in jobs):
+        return f"every job {cid} hands its deliveries to ({', '.join(jobs)}) claims {control}"
+    return None
 
 
 def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
@@ -129,7 +162,7 @@ def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str 
 
 
 def _places(
-    mitigation: Mitigation, scope: str, name: str, binding: Binding, graph: ArchitectureGraph
+    mitigation: Mitigation, scope: str, name: str, binding: Binding, graph: ArchitectureGraph, place: Place
 ) -> Iterator[tuple[str, int | None, bool, str | None, list[str]]]:
     """(label, line, present, evidence, missing carried items) for each concrete place of the
     template's ``name`` in ``scope`` (role, endpoint or flow)."""
@@ -149,6 +182,12 @@ def _places(
             fronted = [ref for ref in refs if forwarding(graph).fronts.get(ref)]
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
+        if not present and place.or_endpoints:
+            evidence = _claimed_on_an_endpoint(graph, cid, control)
+            present = evidence is not None
+        if not present and place.or_downstream:
+            evidence = _claimed_by_every_job_fed(graph, cid, control)
+            present = evidence is not None
         yield _label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
     elif scope == "endpoint":
         ref = binding.endpoints[name]

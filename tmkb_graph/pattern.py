@@ -148,12 +148,19 @@ class Place(_Strict):
     role: str | None = None
     endpoint: str | None = None
     flow: str | None = None
+    # a role place also counts a claim on one of the component's endpoints (the route that enqueues)
+    or_endpoints: bool = False
+    # a role place also counts when every job its enqueue and publish flows feed claims the control
+    # (where the effect of a webhook happens)
+    or_downstream: bool = False
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Place:
         given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a place names exactly one of role, endpoint or flow")
+        if (self.or_endpoints or self.or_downstream) and self.role is None:
+            raise ValueError("only a role place can say or_endpoints or or_downstream")
         return self
 
     @property
