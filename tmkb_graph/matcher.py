@@ -261,16 +261,25 @@ def endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[s
 
 
 def _endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
-    model = graph.architecture.model
-    component = model.components[ref.component]
-    endpoint = component.endpoints[ref.index]  # type: ignore[index]
-    claimed = set(effective_controls(component, endpoint))
     vocab = load_vocabulary()
-    for front in forwarding(graph).fronts.get(ref, ()):
-        front_component = model.components[front.component]
-        front_endpoint = front_component.endpoints[front.index]  # type: ignore[index]
-        claimed.update(c for c in effective_controls(front_component, front_endpoint) if vocab.fact("controls", c, "edge"))
+    claimed = set(effective_controls(graph.architecture.model.components[ref.component], _endpoint(graph, ref)))
+    claimed.update(c for c in _front_claims(graph, ref) if vocab.fact("controls", c, "edge"))
     return vocab.implied_shared(claimed)
+
+
+def own_endpoint_controls(graph: ArchitectureGraph, ref: EndpointRef) -> frozenset[str]:
+    """An endpoint's effective controls with implied ones, without what gateway routes in front of
+    it claim (the vocabulary's shared set)."""
+    return load_vocabulary().implied_shared(effective_controls(graph.architecture.model.components[ref.component], _endpoint(graph, ref)))
+
+
+def _front_claims(graph: ArchitectureGraph, ref: EndpointRef) -> list[str]:
+    """The effective controls of every gateway route that forwards to the endpoint (none when none does)."""
+    model = graph.architecture.model
+    claimed: list[str] = []
+    for front in forwarding(graph).fronts.get(ref, ()):
+        claimed.extend(effective_controls(model.components[front.component], _endpoint(graph, front)))
+    return claimed
 
 
 def _place_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> frozenset[str]:
@@ -285,12 +294,7 @@ def _front_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> fr
     ref = binding.endpoints.get(name)
     if ref is None:
         return frozenset()
-    model = graph.architecture.model
-    claimed: set[str] = set()
-    for front in forwarding(graph).fronts.get(ref, ()):
-        component = model.components[front.component]
-        claimed.update(effective_controls(component, component.endpoints[front.index]))  # type: ignore[index]
-    return load_vocabulary().implied_shared(claimed)
+    return load_vocabulary().implied_shared(_front_claims(graph, ref))
 
 
 def _compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding
+from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -98,12 +98,11 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
 def _claimed_on_an_endpoint(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
     """Evidence that an endpoint of the component claims the control (or one implying it), else None."""
     component = graph.architecture.model.components[cid]
-    implied = load_vocabulary().implied_shared
     for index, endpoint in enumerate(component.endpoints or ()):
-        claimed = effective_controls(component, endpoint)
-        if control in implied(claimed):
-            what = control if control in claimed else f"a control that implies {control}"
-            return f"{_label(graph, 'endpoint', EndpointRef(cid, index))} claims {what}"
+        ref = EndpointRef(cid, index)
+        if control in own_endpoint_controls(graph, ref):
+            what = control if control in effective_controls(component, endpoint) else f"a control that implies {control}"
+            return f"{_label(graph, 'endpoint', ref)} claims {what}"
     return None
 
 
@@ -195,8 +194,7 @@ def _places(
         label = _label(graph, "endpoint", ref)
         evidence = None
         if present:
-            component = model.components[ref.component]
-            own = control in load_vocabulary().implied(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
+            own = control in own_endpoint_controls(graph, ref)
             evidence = f"{label} claims {control}" if own else f"the gateway route in front of {label} claims {control}"
         yield label, place_line(arch, "endpoint", ref), present, evidence, _NO_CARRIES
     else:

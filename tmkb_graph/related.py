@@ -32,10 +32,11 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
     for key in primary:
         by_place.setdefault(key[1], []).append(key)
     advisers = _advisers(findings, keys)
+    ranks = severity_ranks()
     out = []
     for finding in findings:
         own = keys.get(finding.id)
-        covers = [_cover(key, finding, primary, by_place, vocab) or _advised(key, finding, advisers) for key in sorted(own or ())]
+        covers = [_cover(key, finding, primary, by_place, vocab) or _advised(key, finding, advisers, ranks) for key in sorted(own or ())]
         if own and all(covers):
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
@@ -98,13 +99,12 @@ def _advisers(findings: list[Finding], keys: dict[str, set[GapKey]]) -> dict[Gap
     return found
 
 
-def _advised(key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]]) -> str | None:
+def _advised(key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]], ranks: dict[str, int]) -> str | None:
     """The id of a more severe open finding of another pattern that already recommends this control
     here: it is open for a more basic gap at the same place (enumerable ids where nothing checks the
     object's owner), and its fix list carries this one."""
-    rank = load_vocabulary().rank
     for other in advisers.get(key, ()):
-        if other.pattern != finding.pattern and rank("severities", other.severity) > rank("severities", finding.severity):
+        if other.pattern != finding.pattern and ranks[other.severity] > ranks[finding.severity]:
             return other.id
     return None
 
