@@ -255,8 +255,11 @@ def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context
     gateways = deque(sorted(cid for cid in facing if model.components[cid].type == "gateway"))
     while gateways:
         gateway = gateways.popleft()
-        called = [(nxt, index) for _, nxt, index in graph.out_edges(gateway, keys=True) if model.flows[index].kind in SYNC_CALL_KINDS]
-        called = [(nxt, index) for nxt, index in called if context.family[nxt] in ("entry", "compute")]
+        called = [
+            (nxt, index)
+            for _, nxt, index in graph.out_edges(gateway, keys=True)
+            if model.flows[index].kind in SYNC_CALL_KINDS and context.family[nxt] in ("entry", "compute")
+        ]
         # a gateway with routes forwards a person's request where a route goes, or with what the person
         # sent (their token or their input); a call carrying neither, to a service none of its routes
         # reaches (an access-control service it asks), is the gateway's own request
