@@ -75,19 +75,19 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to or reachable" in stderr
 
 
-def test_sends_outside_only_is_said_of_roles_only(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, sends_outside_only: true}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only" in stderr
+def test_sends_only_to_is_said_of_roles_only(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, sends_only_to: [client]}"))
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to or reachable" in stderr
 
 
-def test_sends_outside_only_must_be_a_boolean(tmp_path: Path) -> None:
+def test_sends_only_to_lists_component_types(tmp_path: Path) -> None:
     code, stderr = _validate_shipped(
-        tmp_path, "authorization", "TMKB-AUTHZ-001.yaml", "sends_outside_only: true", "sends_outside_only: true", "sends_outside_only: often"
+        tmp_path, "authorization", "TMKB-AUTHZ-001.yaml", "sends_only_to: [client,", "sends_only_to: [client,", "sends_only_to: [clent,"
     )
-    assert code == 2 and "sends_outside_only" in stderr and "line " in stderr
+    assert code == 2 and "sends_only_to" in stderr and "line " in stderr and "client" in stderr
 
 
 def test_a_severity_rule_names_required_controls_and_lowers_the_severity(tmp_path: Path) -> None:

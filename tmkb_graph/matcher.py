@@ -370,7 +370,7 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.not_facts and facts_known(graph, binding.roles[condition.name], condition.not_facts):
         return False
-    if condition.sends_outside_only is not None and _sends_outside_only(graph, binding.roles[condition.name]) != condition.sends_outside_only:
+    if condition.sends_only_to and not _sends_only_to(graph, binding.roles[condition.name], condition.sends_only_to):
         return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
@@ -384,10 +384,11 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
     return not (condition.lacks and set(condition.lacks) & _place_controls(graph, binding, condition.name))
 
 
-def _sends_outside_only(graph: ArchitectureGraph, cid: str) -> bool:
-    """True when the component sends something besides its reads, and all of it to third parties or clients."""
+def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:
+    """True when the component sends something besides its reads, and all of it to components of these types."""
+    components = graph.architecture.model.components
     sent = [target for _, target, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
-    return bool(sent) and all(graph.family.get(target) == "party" for target in sent)
+    return bool(sent) and all(components[target].type in types for target in sent)
 
 
 def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:

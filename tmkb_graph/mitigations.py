@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tmkb_graph.architecture import LoadedArchitecture
-from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.findings import Gap
 from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
 from tmkb_graph.vocabulary import load_vocabulary
@@ -112,14 +112,16 @@ _PICKUP_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
     """Evidence that every job the component's enqueue and publish flows feed (through their queue or
-    bus) claims the control, else None (also when it feeds none)."""
+    bus, on the topics they send) claims the control, else None (also when it feeds none)."""
     jobs = sorted(
         {
             job
             for _, channel, i in graph.out_flows(cid)
             if graph.flow(i).kind in _HANDOFF_KINDS
             for _, job, j in graph.out_flows(channel)
-            if graph.flow(j).kind in _PICKUP_KINDS and graph.family.get(job) == "compute"
+            if graph.flow(j).kind in _PICKUP_KINDS
+            and graph.family.get(job) == "compute"
+            and same_topic(graph.flow(i), graph.flow(j))
         }
     )
     if jobs and all(control in _own_controls(graph, job) for job in jobs):

@@ -282,10 +282,10 @@ class Condition(_Strict):
     # facts the bound role's component is not known to have: what the architecture declares
     # overrides what the condition infers (a job declared to act for the requester)
     not_facts: dict[ComponentFact, bool] = Field(default_factory=dict)
-    # whether everything the bound role's component sends, apart from its reads, goes to a third
-    # party or a client (it reports outward: a notification, an outbound webhook) and it sends
-    # something; false when it writes a store, hands work on or calls a service of its own
-    sends_outside_only: bool | None = None
+    # everything the bound role's component sends, apart from its reads, goes to components of
+    # these types, and it sends something (a job that only reports outward to clients and third
+    # parties, or only keeps a derived copy in a search index or cache)
+    sends_only_to: list[ComponentType] = Field(default_factory=list)
     # the bound role's component has a flow of one of these kinds going out (it reads a store, say)
     flows_out: list[FlowKind] = Field(default_factory=list)
     # the bound endpoint claims each of these that another route of its component on the same
@@ -309,14 +309,13 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
-        if (self.types or self.facts or self.not_facts or self.flows_out or self.reachable is not None or self.sends_outside_only is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, reachable or sends_outside_only")
+        if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.reachable is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to or reachable")
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types, self.flows_out)
-        flags = (self.reachable, self.sends_outside_only)
-        return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or any(f is not None for f in flags)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types, self.flows_out, self.sends_only_to)
+        return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
 
     @property
     def name(self) -> str:
