@@ -122,7 +122,8 @@ def test_a_gateway_route_is_judged_once_at_the_service_behind_it() -> None:
 
 
 def test_a_gateway_route_no_service_declares_is_not_assessable() -> None:
-    text = GATEWAY.replace("NOTE_CONTROLS", "").replace('"GET /notes/{note_id}"', '"GET /other/{x}"')
+    # sequential ids: with random ones a route no gateway route reaches, claiming no login, is a capability link
+    text = GATEWAY.replace("NOTE_CONTROLS", "").replace('"GET /notes/{note_id}"', '"GET /other/{x}"').replace("ids: random", "ids: sequential")
     result = run(text)
     assert [f.location for f in of(result, "TMKB-AUTHZ-015")] == ["notes GET /other/{x}"]  # never the gateway's route
     assert any(n.component == "gw" and "no matching route" in n.reason for n in result.not_assessable)

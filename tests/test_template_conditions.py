@@ -122,3 +122,12 @@ def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
 
     for pattern in load_library().sorted():
         assert Pattern.model_validate(pattern.model_dump(mode="json", by_alias=True)) == pattern
+
+
+def test_ids_are_said_of_endpoints_only_and_name_a_scheme(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, ids: [random]}"))
+    assert code == 2 and "only an endpoint condition can list owners, ids, operations or as_strong_as_siblings" in stderr
+    code, stderr = _validate_shipped(
+        tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "ids: [random]", "ids: [randm]"
+    )
+    assert code == 2 and "ids" in stderr and "'random'" in stderr and "line " in stderr

@@ -376,6 +376,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
+    if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
+        return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
@@ -410,6 +412,12 @@ def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: l
 
 def _endpoint(graph: ArchitectureGraph, ref: EndpointRef) -> Endpoint:
     return graph.architecture.model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
+
+
+def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The id scheme the endpoint's resource declares (None when not declared)."""
+    resource = graph.architecture.model.resources.get(_endpoint(graph, ref).resource or "")
+    return None if resource is None else resource.ids
 
 
 def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:

@@ -270,6 +270,8 @@ class Condition(_Strict):
     lacks: list[Control] = Field(default_factory=list)
     # the owner of the bound endpoint's resource, as the endpoint's operation meets it
     owners: list[ResourceOwner] = Field(default_factory=list)
+    # the id scheme the bound endpoint's resource declares (an undeclared scheme does not hold)
+    ids: list[IdScheme] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
     # the condition holds only for a bound role's component of one of these types
@@ -307,14 +309,14 @@ class Condition(_Strict):
             raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
         if (self.carries or self.carries_none) and self.flow is None:
             raise ValueError("only a flow condition can list carries or carries_none")
-        if (self.owners or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
-            raise ValueError("only an endpoint condition can list owners, operations or as_strong_as_siblings")
+        if (self.owners or self.ids or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
+            raise ValueError("only an endpoint condition can list owners, ids, operations or as_strong_as_siblings")
         if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.reachable is not None) and self.role is None:
             raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to or reachable")
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.operations, self.types, self.flows_out, self.sends_only_to)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.types, self.flows_out, self.sends_only_to)
         return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
 
     @property
