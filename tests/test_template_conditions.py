@@ -131,3 +131,13 @@ def test_ids_are_said_of_endpoints_only_and_name_a_scheme(tmp_path: Path) -> Non
         tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "ids: [random]", "ids: [randm]"
     )
     assert code == 2 and "ids" in stderr and "'random'" in stderr and "line " in stderr
+
+
+def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
+    shipped = "secondary_to: [TMKB-AUTHZ-015]"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-009.yaml", shipped, shipped, "secondary_to: [TMKB-AUTHZ-051]")
+    assert code == 2 and "unknown pattern id 'TMKB-AUTHZ-051'" in stderr and "secondary_to[0]" in stderr
+    line = next(i for i, text in enumerate((REPO / "patterns" / "authorization" / "TMKB-AUTHZ-009.yaml").read_text().splitlines(), 1) if shipped in text)
+    assert f"line {line}" in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-009.yaml", shipped, shipped, "secondary_to: [TMKB-AUTHZ-009]")
+    assert code == 2 and "secondary_to names the pattern itself" in stderr

@@ -99,6 +99,7 @@ def load_pattern_files(paths: list[Path]) -> PatternLibrary:
     """Load these pattern files as one library: every problem at once, and no id used twice."""
     patterns: dict[str, Pattern] = {}
     files: dict[str, str] = {}
+    docs: dict[str, YamlDocument] = {}
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -112,6 +113,23 @@ def load_pattern_files(paths: list[Path]) -> PatternLibrary:
             continue
         patterns[pattern.id] = pattern
         files[pattern.id] = str(path)
+        if pattern.secondary_to:
+            docs[pattern.id] = doc
+    problems.extend(_unknown_secondary(patterns, docs))
     if problems:
         raise InputError(problems)
     return PatternLibrary(patterns, files)
+
+
+def _unknown_secondary(patterns: dict[str, Pattern], docs: dict[str, YamlDocument]) -> list[Problem]:
+    """A pattern's secondary_to must name patterns of the same library or of the shipped one (a
+    pattern checked on its own may name a shipped pattern)."""
+    if not docs:
+        return []
+    known = sorted(set(patterns) | {path.stem for path in data_dir("patterns").glob("*/*.y*ml")})
+    return [
+        docs[pattern_id].problem(("secondary_to", index), unknown_word_message("pattern id", other, known))
+        for pattern_id in sorted(docs)
+        for index, other in enumerate(patterns[pattern_id].secondary_to)
+        if other not in known
+    ]

@@ -462,6 +462,9 @@ class Pattern(_Strict):
     severity: Severity
     # the first rule whose only_missing holds sets an open finding's severity (lower than the pattern's)
     severity_when: list[SeverityRule] = Field(default_factory=list)
+    # patterns whose open finding at the same place comes first: while it stands, this pattern's
+    # finding there is related to it (a transition rule on a route that checks no owner at all)
+    secondary_to: list[str] = Field(default_factory=list)
     likelihood: Likelihood
     category: str
     agent_summary: AgentSummary
@@ -478,6 +481,14 @@ class Pattern(_Strict):
     def _id_shape(cls, value: str) -> str:
         if not PATTERN_ID.match(value):
             raise ValueError(f"pattern id '{value}' should look like TMKB-AUTHZ-001")
+        return value
+
+    @field_validator("secondary_to")
+    @classmethod
+    def _secondary_ids(cls, value: list[str]) -> list[str]:
+        for pattern_id in value:
+            if not PATTERN_ID.match(pattern_id):
+                raise ValueError(f"secondary_to names '{pattern_id}', which should look like TMKB-AUTHZ-001")
         return value
 
     @field_validator("category")
@@ -503,6 +514,8 @@ class Pattern(_Strict):
         if self.tier == "A":
             _check_full_depth(self)
         _check_severity_rules(self)
+        if self.id in self.secondary_to:
+            raise ValueError("secondary_to names the pattern itself")
         return self
 
     def severity_for(self, missing_controls: set[str]) -> tuple[str, str | None]:

@@ -41,7 +41,25 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
         out.append(finding)
-    return _to_open_findings(out)
+    return _to_open_findings(_secondary(out, library))
+
+
+def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding]:
+    """Open findings of a pattern ``secondary_to`` another become related to that pattern's open
+    finding at the same place: its fix comes first (a transition rule on a route that checks no
+    owner at all is judged once the owner check is there)."""
+    open_at: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        if finding.status == "open":
+            open_at.setdefault((finding.pattern, finding.location), []).append(finding.id)
+    out = []
+    for finding in findings:
+        if finding.status == "open":
+            firsts = sorted(i for other in library.patterns[finding.pattern].secondary_to for i in open_at.get((other, finding.location), ()))
+            if firsts:
+                finding = finding.model_copy(update={"status": "related", "related_to": firsts})
+        out.append(finding)
+    return out
 
 
 def _to_open_findings(findings: list[Finding]) -> list[Finding]:
