@@ -372,6 +372,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.sends_only_to and not _sends_only_to(graph, binding.roles[condition.name], condition.sends_only_to):
         return False
+    if condition.started_with and not _started_with(graph, binding.roles[condition.name], condition.started_with):
+        return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
@@ -391,6 +393,15 @@ def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool
     components = graph.architecture.model.components
     sent = [target for _, target, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
     return bool(sent) and all(components[target].type in types for target in sent)
+
+
+_STARTING_KINDS = ("deliver", "subscribe", "invoke")
+
+
+def _started_with(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:
+    """True when the component's work is started by some flow, and every such flow carries the items."""
+    starts = [i for _, _, i in graph.in_flows(cid) if graph.flow(i).kind in _STARTING_KINDS]
+    return bool(starts) and all(set(items) <= graph.effective_carries(i) for i in starts)
 
 
 def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:

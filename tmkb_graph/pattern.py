@@ -290,6 +290,9 @@ class Condition(_Strict):
     sends_only_to: list[ComponentType] = Field(default_factory=list)
     # the bound role's component has a flow of one of these kinds going out (it reads a store, say)
     flows_out: list[FlowKind] = Field(default_factory=list)
+    # every flow that starts the bound role's component's work (deliver, subscribe, invoke) carries
+    # these items, and at least one does (a job told its tenant with each message)
+    started_with: list[ContextItem] = Field(default_factory=list)
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
@@ -311,12 +314,12 @@ class Condition(_Strict):
             raise ValueError("only a flow condition can list carries or carries_none")
         if (self.owners or self.ids or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
             raise ValueError("only an endpoint condition can list owners, ids, operations or as_strong_as_siblings")
-        if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.reachable is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to or reachable")
+        if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.started_with or self.reachable is not None) and self.role is None:
+            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable")
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.types, self.flows_out, self.sends_only_to)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.types, self.flows_out, self.sends_only_to, self.started_with)
         return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
 
     @property
