@@ -174,7 +174,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
-            verdict = _facts_fit(spec, component, cid, vocab) if spec.facts else True
+            verdict = _facts_fit(spec, component, cid, vocab, graph.family.get(cid) == "party") if spec.facts else True
             if verdict is False:
                 continue
             if isinstance(verdict, str):
@@ -212,12 +212,16 @@ def facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> 
     return all(known_fact(component, fact, vocab, component.technology, third_party_id) == value for fact, value in wanted.items())
 
 
-def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary) -> bool | str:
-    """True when every fact the role needs holds, False when one does not, a reason when one is unknown."""
+def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary, party: bool) -> bool | str:
+    """True when every fact the role needs holds, False when one does not, a reason when one is unknown.
+
+    Known as facts_known knows them: declared, then for the framework, the technology and (a third
+    party, usually named for itself) the component's id."""
     for fact, wanted in sorted(spec.facts.items()):
-        value = known_fact(component, fact, vocab)
+        value = known_fact(component, fact, vocab, component.technology, cid if party else None)
         if value is None:
-            framework = f"its framework '{component.framework}' is not one whose default is known" if component.framework else "it names no framework"
+            named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
+            framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"
             return (
                 f"{component.type} '{cid}' does not say whether {vocab.terms('component_facts')[fact].label.lower()} "
                 f"applies ({framework}); declare facts: {{{fact}: true|false}}"
