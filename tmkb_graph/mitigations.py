@@ -111,8 +111,10 @@ _PICKUP_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 
 def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
-    """Evidence that every job the component's enqueue and publish flows feed (through their queue or
-    bus, on the topics they send) claims the control, else None (also when it feeds none)."""
+    """Evidence that every component the component hands its deliveries to claims the control, else
+    None (also when it hands them to none): the jobs its enqueue and publish flows feed (through
+    their queue or bus, on the topics they send), or, for a gateway in front of webhook receivers,
+    the receivers it forwards to."""
     jobs = sorted(
         {
             job
@@ -126,7 +128,18 @@ def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) 
     )
     if jobs and all(control in _own_controls(graph, job) for job in jobs):
         return f"every job {cid} hands its deliveries to ({', '.join(jobs)}) claims {control}"
+    receivers = _receivers_behind(graph, cid)
+    if receivers and all(control in _own_controls(graph, r) for r in receivers):
+        return f"every webhook receiver {cid} forwards to ({', '.join(receivers)}) claims {control}"
     return None
+
+
+def _receivers_behind(graph: ArchitectureGraph, cid: str) -> list[str]:
+    """The webhook receivers a gateway forwards requests to (none for any other component)."""
+    components = graph.architecture.model.components
+    if components[cid].type != "gateway":
+        return []
+    return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type == "webhook_receiver"})
 
 
 def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:

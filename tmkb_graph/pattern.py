@@ -151,7 +151,8 @@ class Place(_Strict):
     # a role place also counts a claim on one of the component's endpoints (the route that enqueues)
     or_endpoints: bool = False
     # a role place also counts when every job its enqueue and publish flows feed claims the control
-    # (where the effect of a webhook happens)
+    # (where the effect of a webhook happens), or, for a gateway in front of webhook receivers, when
+    # every receiver it forwards to claims it
     or_downstream: bool = False
 
     @model_validator(mode="after")
