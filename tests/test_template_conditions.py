@@ -149,3 +149,10 @@ def test_started_with_is_said_of_roles_only_and_names_context_items(tmp_path: Pa
     shipped = "started_with: [tenant_id]"
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-014.yaml", shipped, shipped, "started_with: [tennant_id]")
     assert code == 2 and "'tenant_id'" in stderr and "line " in stderr
+
+
+def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, controls: [authn], or_endpoints: true}"))
+    assert code == 2 and "only a role condition that lists controls can say or_endpoints" in stderr
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, reachable: true, or_endpoints: true}"))
+    assert code == 2 and "only a role condition that lists controls can say or_endpoints" in stderr

@@ -364,7 +364,7 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         )
         controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
         return carries_ok and controls_ok
-    if not set(condition.controls) <= _declared_controls(graph, binding, condition.name):
+    if not set(condition.controls) <= _declared_controls(graph, binding, condition.name, condition.or_endpoints):
         return False
     if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
         return False
@@ -443,14 +443,20 @@ def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
     return None if resource is None else effective_owner(resource, endpoint.operation, model.tenancy)
 
 
-def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str) -> set[str]:
-    """The controls written at a place, without implied ones: an ``unless`` names what was declared."""
+def _declared_controls(graph: ArchitectureGraph, binding: Binding, name: str, or_endpoints: bool = False) -> set[str]:
+    """The controls written at a place, without implied ones: an ``unless`` names what was declared
+    (for a role with ``or_endpoints``, also what any of its component's routes declares)."""
     model = graph.architecture.model
     if name in binding.endpoints:
         ref = binding.endpoints[name]
         component = model.components[ref.component]
         return set(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
-    return set(model.components[binding.roles[name]].controls)
+    component = model.components[binding.roles[name]]
+    declared = set(component.controls)
+    if or_endpoints:
+        for endpoint in component.endpoints or ():
+            declared.update(effective_controls(component, endpoint))
+    return declared
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,9 @@ class Condition(_Strict):
     sends_only_to: list[ComponentType] = Field(default_factory=list)
     # the bound role's component has a flow of one of these kinds going out (it reads a store, say)
     flows_out: list[FlowKind] = Field(default_factory=list)
+    # a role condition's controls also hold when one of the component's routes claims them (a
+    # service that authenticates users on its routes, with anonymous public routes beside them)
+    or_endpoints: bool = False
     # every flow that starts the bound role's component's work (deliver, subscribe, invoke) carries
     # these items, and at least one does (a job told its tenant with each message)
     started_with: list[ContextItem] = Field(default_factory=list)
@@ -317,6 +320,8 @@ class Condition(_Strict):
             raise ValueError("only an endpoint condition can list owners, ids, operations or as_strong_as_siblings")
         if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.started_with or self.reachable is not None) and self.role is None:
             raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable")
+        if self.or_endpoints and (self.role is None or not self.controls):
+            raise ValueError("only a role condition that lists controls can say or_endpoints")
         return self
 
     def _says_something(self) -> bool:
