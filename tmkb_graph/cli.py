@@ -107,15 +107,16 @@ def list_command(
     from tmkb_graph.render.json_out import patterns_json
     from tmkb_graph.render.table import patterns_table
 
-    from tmkb_graph.answer_cache import remember
+    from tmkb_graph.library_answers import remember_library
 
     try:
-        patterns = load_library().sorted()
+        library = load_library()
     except InputError as error:
         exit_bad_input(error)
+    patterns = library.sorted()
     answer = patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns)
     sys.stdout.write(answer)
-    remember(("list", output_format.value), answer)
+    remember_library(library)
 
 
 @app.command("get", cls=PlainCommand)
@@ -139,14 +140,14 @@ def get_command(
         pattern = library.get(pattern_id.strip().upper())
     except KeyError as error:
         exit_bad_input(error.args[0])
-    from tmkb_graph.answer_cache import remember
+    from tmkb_graph.library_answers import remember_library
 
     if output_format is PatternFormat.json:
         answer = pattern_json(pattern)
     else:
         answer = pattern_text(pattern, related_in_library(library, pattern.id))
     sys.stdout.write(answer)
-    remember(("get", pattern_id, output_format.value), answer)
+    remember_library(library)
 
 
 @app.command("validate", cls=PlainCommand)
