@@ -32,6 +32,7 @@ from tmkb_graph.cli_options import (
     exit_on_findings,
     print_result,
 )
+from tmkb_graph import teardown
 from tmkb_graph.errors import InputError, Problem, report_lines
 
 app = typer.Typer(
@@ -90,6 +91,7 @@ def analyze_command(
     except InputError as error:
         exit_bad_input(error)
     print_result(result, output_format)
+    teardown.request()
     exit_on_findings(result, fail_on)
 
 
@@ -186,7 +188,11 @@ cli_scan.register(app)
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        try:
+            app()
+        except SystemExit as done:
+            teardown.exit_now(done.code)
+            raise
     except BrokenPipeError:  # the reader (head, less) went away: nothing left to say to it
         sys.stderr.close()
         sys.exit(EXIT_CLEAN)
