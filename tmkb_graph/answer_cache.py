@@ -4,7 +4,8 @@ Only standard-library imports here: the console entry point looks an answer up b
 anything else. An answer is the exact text a successful `list` or `get` printed for one request,
 stored in the user cache folder under a key made of the shipped pattern files', the vocabulary's
 and this package's source files' sizes and modification times: a changed pattern, word or line of
-code makes a new key, and the answer is made again from the library.
+code makes a new key, and the answer is made again from the library. The first call that checks a
+library keeps the answers to every plain request of it (`library_answers`), not only its own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from tmkb_graph.resources import data_dir
 from tmkb_graph.user_cache import cache_dir, stat_key
 
-FORMAT = 1
+FORMAT = 2  # 2: requests kept in canonical form (see `canonical`)
 _PACKAGE = Path(__file__).resolve().parent
 _FORMATS = frozenset({"table", "text", "json"})
 
@@ -68,29 +69,43 @@ def _read(path: Path) -> dict[str, str]:
     return data if isinstance(data, dict) else {}
 
 
+def canonical(request: tuple[str, ...]) -> tuple[str, ...]:
+    """The request as the command reads it: `text` is table's alias and `get` strips and upper-cases
+    the id, so requests that print the same text share one kept answer."""
+    output_format = "table" if request[-1] == "text" else request[-1]
+    if request[0] == "get":
+        return ("get", request[1].strip().upper(), output_format)
+    return (request[0], output_format)
+
+
 def lookup(request: tuple[str, ...]) -> str | None:
     """The text a successful run printed for ``request`` with this library and code, if kept."""
     path = _file()
     if path is None:
         return None
-    found = _read(path).get(json.dumps(request))
+    found = _read(path).get(json.dumps(canonical(request)))
     return found if isinstance(found, str) else None
 
 
 def remember(request: tuple[str, ...], text: str) -> None:
     """Keep ``text`` as the answer to ``request``; silently skipped when the cache folder is not writable."""
+    remember_all({request: text})
+
+
+def remember_all(answers: dict[tuple[str, ...], str]) -> None:
+    """Keep each text as the answer to its request, in one write; skipped when the folder is not writable."""
     path = _file()
     if path is None:
         return
-    answers = _read(path)
+    kept = _read(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not answers:  # a new library or new code: answers kept for older ones can never be read again
+        if not kept:  # a new library or new code: answers kept for older ones can never be read again
             for stale in path.parent.glob("answers-*.json"):
                 stale.unlink(missing_ok=True)
-        answers[json.dumps(request)] = text
+        kept.update((json.dumps(canonical(request)), text) for request, text in answers.items())
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(answers, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

@@ -32,6 +32,7 @@ from tmkb_graph.cli_options import (
     exit_on_findings,
     print_result,
 )
+from tmkb_graph import teardown
 from tmkb_graph.errors import InputError, Problem, report_lines
 
 app = typer.Typer(
@@ -90,6 +91,7 @@ def analyze_command(
     except InputError as error:
         exit_bad_input(error)
     print_result(result, output_format)
+    teardown.request()
     exit_on_findings(result, fail_on)
 
 
@@ -107,15 +109,16 @@ def list_command(
     from tmkb_graph.render.json_out import patterns_json
     from tmkb_graph.render.table import patterns_table
 
-    from tmkb_graph.answer_cache import remember
+    from tmkb_graph.library_answers import remember_library
 
     try:
-        patterns = load_library().sorted()
+        library = load_library()
     except InputError as error:
         exit_bad_input(error)
+    patterns = library.sorted()
     answer = patterns_json(patterns) if output_format is PatternFormat.json else patterns_table(patterns)
     sys.stdout.write(answer)
-    remember(("list", output_format.value), answer)
+    remember_library(library)
 
 
 @app.command("get", cls=PlainCommand)
@@ -139,14 +142,14 @@ def get_command(
         pattern = library.get(pattern_id.strip().upper())
     except KeyError as error:
         exit_bad_input(error.args[0])
-    from tmkb_graph.answer_cache import remember
+    from tmkb_graph.library_answers import remember_library
 
     if output_format is PatternFormat.json:
         answer = pattern_json(pattern)
     else:
         answer = pattern_text(pattern, related_in_library(library, pattern.id))
     sys.stdout.write(answer)
-    remember(("get", pattern_id, output_format.value), answer)
+    remember_library(library)
 
 
 @app.command("validate", cls=PlainCommand)
@@ -185,7 +188,11 @@ cli_scan.register(app)
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        try:
+            app()
+        except SystemExit as done:
+            teardown.exit_now(done.code)
+            raise
     except BrokenPipeError:  # the reader (head, less) went away: nothing left to say to it
         sys.stderr.close()
         sys.exit(EXIT_CLEAN)

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Cold start of `tmkb-graph list` and `get` (a script, not a test): medians of fresh processes.
+
+Each command runs as a new process of this virtualenv's console script, --runs times, and prints
+the median and minimum wall time and the median CPU time (user + system, from ``os.wait4``):
+
+  kept answers   the answer cache already holds the library's answers (made by one earlier call);
+                 the requests timed were never made before: another pattern, another format
+  first call     an empty cache folder for every run (the first call after installing or changing
+                 the library: the library is checked and every answer kept)
+  caching off    TMKB_GRAPH_CACHE_DIR= (nothing kept: every call checks the library)
+
+and the floor of this machine: an interpreter doing nothing, and importing typer and pydantic.
+
+Usage:  nice python3 bench/cold_start.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = str(Path(sys.executable).parent / "tmkb-graph")
+COMMANDS = {
+    "list": [SCRIPT, "list"],
+    "get TMKB-AUTHZ-001": [SCRIPT, "get", "TMKB-AUTHZ-001"],
+    "get tmkb-webhook-001 --format json": [SCRIPT, "get", "tmkb-webhook-001", "--format", "json"],
+}
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``command``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, cwd=REPO)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def report(label: str, runs: list[tuple[float, float]]) -> None:
+    walls = [wall for wall, _ in runs]
+    cpu = statistics.median(cpu for _, cpu in runs)
+    print(f"  {label:<40} wall median {statistics.median(walls):.3f} s, min {min(walls):.3f} s; CPU median {cpu:.3f} s")
+
+
+def kept_answers(runs: int) -> None:
+    print("kept answers (the cache filled by one earlier `list`):")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}
+        timed(COMMANDS["list"], env)
+        for label, command in COMMANDS.items():
+            report(label, [timed(command, env) for _ in range(runs)])
+
+
+def first_call(runs: int) -> None:
+    print("first call (an empty cache folder each run):")
+    for label, command in COMMANDS.items():
+        results = []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as cache:
+                results.append(timed(command, {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}))
+        report(label, results)
+
+
+def caching_off(runs: int) -> None:
+    print("caching off (TMKB_GRAPH_CACHE_DIR=):")
+    env = {**os.environ, "TMKB_GRAPH_CACHE_DIR": ""}
+    for label, command in COMMANDS.items():
+        report(label, [timed(command, env) for _ in range(runs)])
+
+
+def floor(runs: int) -> None:
+    print("floor of this machine:")
+    for label, code in (("python -c pass", "pass"), ("import typer, pydantic", "import typer, pydantic; pydantic.BaseModel")):
+        report(label, [timed([sys.executable, "-c", code], dict(os.environ)) for _ in range(runs)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    timed(COMMANDS["list"], {**os.environ, "TMKB_GRAPH_CACHE_DIR": ""})  # .pyc files written before timing
+    kept_answers(args.runs)
+    first_call(args.runs)
+    caching_off(args.runs)
+    floor(args.runs)
+
+
+if __name__ == "__main__":
+    main()
