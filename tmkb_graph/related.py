@@ -120,9 +120,10 @@ def _advisers(findings: list[Finding], keys: dict[str, set[GapKey]]) -> dict[Gap
 def _advised(key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]], ranks: dict[str, int]) -> str | None:
     """The id of a more severe open finding of another pattern that already recommends this control
     here: it is open for a more basic gap at the same place (enumerable ids where nothing checks the
-    object's owner), and its fix list carries this one."""
+    object's owner), and its fix list carries this one. Only a finding located where this one is
+    absorbs it: a job's finding that recommends isolating a store leaves the store's own finding open."""
     for other in advisers.get(key, ()):
-        if other.pattern != finding.pattern and ranks[other.severity] > ranks[finding.severity]:
+        if other.pattern != finding.pattern and other.location == finding.location and ranks[other.severity] > ranks[finding.severity]:
             return other.id
     return None
 
@@ -133,14 +134,17 @@ def _keys(finding: Finding) -> set[GapKey]:
 
 def _primacy(finding: Finding, control: str, library: PatternLibrary) -> tuple[int, int, str, str]:
     """Lower is more primary: the pattern about this control, then the more severe, then the lower id."""
-    pattern = library.patterns[finding.pattern]
-    first_required = next((m.control for m in pattern.mitigations if m.required), None)
     return (
-        0 if first_required == control else 1,
+        0 if _first_required(library, finding.pattern) == control else 1,
         -load_vocabulary().rank("severities", finding.severity),
         finding.pattern,
         finding.id,
     )
+
+
+def _first_required(library: PatternLibrary, pattern_id: str) -> str | None:
+    """The control of the pattern's first required mitigation: the one its threat is about."""
+    return next((m.control for m in library.patterns[pattern_id].mitigations if m.required), None)
 
 
 def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
