@@ -46,20 +46,35 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
 
 def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding]:
     """Open findings of a pattern ``secondary_to`` another become related to that pattern's open
-    finding at the same place: its fix comes first (a transition rule on a route that checks no
-    owner at all is judged once the owner check is there)."""
+    findings on their way: on every path, at the finding's own place or at a component or endpoint
+    the path binds (a transition rule on a route that checks no owner at all; a replayed or
+    queued webhook whose receiver verifies nothing). Those fixes come first."""
     open_at: dict[tuple[str, str], list[str]] = {}
     for finding in findings:
         if finding.status == "open":
             open_at.setdefault((finding.pattern, finding.location), []).append(finding.id)
     out = []
     for finding in findings:
-        if finding.status == "open":
-            firsts = sorted(i for other in library.patterns[finding.pattern].secondary_to for i in open_at.get((other, finding.location), ()))
-            if firsts:
-                finding = finding.model_copy(update={"status": "related", "related_to": firsts})
+        firsts = _firsts(finding, library.patterns[finding.pattern].secondary_to, open_at) if finding.status == "open" else None
+        if firsts:
+            finding = finding.model_copy(update={"status": "related", "related_to": firsts})
         out.append(finding)
     return out
+
+
+def _firsts(finding: Finding, listed: list[str], open_at: dict[tuple[str, str], list[str]]) -> list[str] | None:
+    """The open findings of the listed patterns that every path of the finding passes (None when a
+    path passes none)."""
+    if not listed:
+        return None
+    found: set[str] = set()
+    for path in finding.paths or [{}]:
+        places = {finding.location, *finding.bindings.values(), *path.values()}
+        here = {i for pattern in listed for place in places for i in open_at.get((pattern, place), ())}
+        if not here:
+            return None
+        found |= here
+    return sorted(found)
 
 
 def _to_open_findings(findings: list[Finding]) -> list[Finding]:
