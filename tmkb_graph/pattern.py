@@ -471,8 +471,9 @@ class Pattern(_Strict):
     severity: Severity
     # the first rule whose only_missing holds sets an open finding's severity (lower than the pattern's)
     severity_when: list[SeverityRule] = Field(default_factory=list)
-    # patterns whose open finding at the same place comes first: while it stands, this pattern's
-    # finding there is related to it (a transition rule on a route that checks no owner at all)
+    # patterns whose open findings come first: a finding of this pattern whose every path passes one
+    # (at its place, or a component or endpoint the path binds) is related to it (a transition rule
+    # on a route that checks no owner at all; a webhook queue behind a receiver that verifies nothing)
     secondary_to: list[str] = Field(default_factory=list)
     likelihood: Likelihood
     category: str
