@@ -189,3 +189,11 @@ def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
         "arch.yaml: line 4: components.web.endpoints[0].id_in: id_in is path, but route 'POST /rpc/files.get' has no path "
         "parameter: say query or body, or add the parameter"
     ]
+
+
+def test_workflow_says_whether_a_resource_has_guarded_state_changes() -> None:
+    text = GOOD.replace("flows:\n", "resources:\n  Expense: {owner: user, workflow: guarded}\nflows:\n")
+    assert parse_architecture(text).model.resources["Expense"].workflow == "guarded"
+    assert problems(text.replace("workflow: guarded", "workflow: gaurded")) == [
+        "arch.yaml: line 8: resources.Expense.workflow: unknown workflow 'gaurded' (did you mean 'guarded'?)"
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TODAY
+from conftest import FIXTURES, TODAY
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import parse_architecture
 
@@ -201,3 +201,14 @@ def test_related_to_names_open_findings_and_a_cycle_stays_open() -> None:
     assert [(f.id, f.status, f.related_to) for f in chain] == [("A", "related", ["C"]), ("B", "related", ["C"]), ("C", "open", [])]
     cycle = _to_open_findings([made("A", "related", ["B"]), made("B", "related", ["A"])])
     assert [(f.id, f.status, f.related_to) for f in cycle] == [("A", "open", []), ("B", "open", [])]
+
+
+def test_a_transition_on_a_resource_that_does_not_say_its_workflow_is_not_assessable() -> None:
+    text = (FIXTURES / "TMKB-AUTHZ-009" / "not-assessable-workflow-undeclared.yaml").read_text(encoding="utf-8")
+    result = run(text)
+    assert of(result, "TMKB-AUTHZ-009") == []
+    (entry,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-009"]
+    assert entry.component == "api"
+    assert "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free)" in entry.reason
+    guarded = run(text.replace("{owner: user, ids: sequential}", "{owner: user, ids: sequential, workflow: guarded}"))
+    assert [f.status for f in of(guarded, "TMKB-AUTHZ-009")] == ["open"]

@@ -24,6 +24,7 @@ from tmkb_graph.words import (
     Control,
     FlowKind,
     IdPlace,
+    Workflow,
     IdScheme,
     Operation,
     ResourceOwner,
@@ -130,6 +131,8 @@ class Resource(_Strict):
     soft_delete: bool = False
     ids: IdScheme | None = None
     parent: Name | None = None
+    # whether some state changes are reserved to roles or states (guarded) or open to any editor (free)
+    workflow: Workflow | None = None
     description: str | None = None
 
 

@@ -712,7 +712,7 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
         return False
     resource = model.resources.get(endpoint.resource)
     if resource is None:
-        if wanted.owners or wanted.ids or wanted.soft_delete is not None:
+        if wanted.owners or wanted.ids or wanted.workflows or wanted.soft_delete is not None:
             return f"resource '{endpoint.resource}' is not declared under resources"
         return True
     if wanted.soft_delete is not None and resource.soft_delete != wanted.soft_delete:
@@ -726,6 +726,11 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
         if resource.ids is None:
             return f"resource '{endpoint.resource}' does not declare its id scheme (ids: sequential or random)"
         if resource.ids not in wanted.ids:
+            return False
+    if wanted.workflows:
+        if resource.workflow is None:
+            return f"resource '{endpoint.resource}' does not say whether its state changes are guarded (workflow: guarded or free)"
+        if resource.workflow not in wanted.workflows:
             return False
     return True
 

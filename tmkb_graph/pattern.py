@@ -24,6 +24,7 @@ from tmkb_graph.words import (
     Severity,
     Tenancy,
     Tier,
+    Workflow,
     ZoneKind,
 )
 
@@ -238,6 +239,8 @@ class ResourceSpec(_Strict):
     owners: list[ResourceOwner] = Field(default_factory=list)
     soft_delete: bool | None = None
     ids: list[IdScheme] = Field(default_factory=list)
+    # the resource declares one of these workflows (undeclared: not assessable)
+    workflows: list[Workflow] = Field(default_factory=list)
 
 
 class EndpointSpec(_Strict):

@@ -250,6 +250,7 @@ def _resources(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
         t.add(r, TMKB.softDelete, resource.soft_delete)
         t.add(r, TMKB.idScheme, term_iri("id_schemes", resource.ids) if resource.ids else None)
         t.add(r, TMKB.parent, part_iri(g, "resource", resource.parent) if resource.parent else None)
+        t.add(r, TMKB.workflow, term_iri("workflows", resource.workflow) if resource.workflow else None)
         t.add(r, TMKB.line, arch.line_of(("resources", name)))
 
 
