@@ -384,6 +384,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
         return False
+    if condition.not_route_words and _route_words(_endpoint(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
+        return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
@@ -427,6 +429,12 @@ def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: l
 
 def _endpoint(graph: ArchitectureGraph, ref: EndpointRef) -> Endpoint:
     return graph.architecture.model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
+
+
+def _route_words(route: str) -> set[str]:
+    """The literal path segments of a route, lower-cased ("POST /files/{id}/restore": files, restore)."""
+    path = route.split(" ", 1)[-1].split("?", 1)[0]
+    return {part.lower() for part in path.split("/") if part and not part.startswith("{")}
 
 
 def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:

@@ -278,6 +278,9 @@ class Condition(_Strict):
     ids: list[IdScheme] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
+    # the bound endpoint's route has none of these words as a path segment (case-insensitive,
+    # parameters ignored): a transition that is not a restore (POST /x/{id}/publish)
+    not_route_words: list[str] = Field(default_factory=list)
     # the condition holds only for a bound role's component of one of these types
     types: list[ComponentType] = Field(default_factory=list)
     # whether someone outside can call the bound role's component (an ingress crossing enters it)
@@ -319,8 +322,8 @@ class Condition(_Strict):
             raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
         if (self.carries or self.carries_none) and self.flow is None:
             raise ValueError("only a flow condition can list carries or carries_none")
-        if (self.owners or self.ids or self.operations or self.as_strong_as_siblings) and self.endpoint is None:
-            raise ValueError("only an endpoint condition can list owners, ids, operations or as_strong_as_siblings")
+        if (self.owners or self.ids or self.operations or self.not_route_words or self.as_strong_as_siblings) and self.endpoint is None:
+            raise ValueError("only an endpoint condition can list owners, ids, operations, not_route_words or as_strong_as_siblings")
         if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.started_with or self.reachable is not None) and self.role is None:
             raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable")
         if self.or_endpoints and (self.role is None or not self.controls):
@@ -328,7 +331,7 @@ class Condition(_Strict):
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.types, self.flows_out, self.sends_only_to, self.started_with)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.not_route_words, self.types, self.flows_out, self.sends_only_to, self.started_with)
         return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
 
     @property
