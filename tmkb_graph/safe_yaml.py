@@ -221,7 +221,8 @@ class _Builder:
                 if event.anchor is not None:
                     self._anchor(event)
                 if kind is scalar_event:
-                    self._node(event, None)
+                    if not self._placed_plain(event):
+                        self._node(event, None)
                     continue
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -294,6 +295,48 @@ class _Builder:
             if keep:
                 self.doc.lines[path] = parent.key_line  # a mapping's value takes its key's line
             parent.key = None
+
+    def _placed_plain(self, event: Any) -> bool:
+        """Place an untagged scalar that is a new key, a plain string value of a key or a plain string
+        item of a list (most of a file's values) in one call; False leaves everything else to ``_node``.
+
+        The same result as ``_node`` → ``_key`` or ``_value`` → ``_scalar`` for these cases, which never
+        record a problem: a key that is not a merge key, not too long and not a duplicate; a value that
+        is not too long and that PyYAML's resolver reads as a string (or a quoted scalar).
+        """
+        stack = self._stack
+        if not stack or event.tag is not None:
+            return False
+        parent = stack[-1]
+        held = parent.value
+        value: str = event.value
+        plain = event.implicit[0]
+        if type(held) is list:
+            if len(value) > MAX_SCALAR_CHARS or (plain and _resolve(value) != _STR_TAG):
+                return False
+            path: PathKey = parent.path + (len(held),)
+            held.append(value)
+            if self._keep_line is None or self._keep_line(path):
+                self.doc.lines[path] = event.start_mark.line + 1
+            return True
+        if type(held) is not dict:
+            return False
+        key = parent.key
+        if key is None:
+            if (plain and value == "<<") or len(value) > MAX_KEY_CHARS or value in held:
+                return False
+            parent.key_line = event.start_mark.line + 1
+            parent.key = value
+            return True
+        if key is _SKIP or len(value) > MAX_SCALAR_CHARS or (plain and _resolve(value) != _STR_TAG):
+            return False
+        path = parent.path + (key,)
+        held[key] = value
+        parent.first_line[key] = parent.key_line
+        if self._keep_line is None or self._keep_line(path):
+            self.doc.lines[path] = parent.key_line
+        parent.key = None
+        return True
 
     def _root(self, event: Any, collection: Any) -> None:
         """The document's root value."""
