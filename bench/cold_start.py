@@ -52,26 +52,28 @@ def report(label: str, runs: list[tuple[float, float]]) -> None:
     print(f"  {label:<40} wall median {statistics.median(walls):.3f} s, min {min(walls):.3f} s; CPU median {cpu:.3f} s")
 
 
-def kept_answers(runs: int) -> None:
-    print("kept answers (each run: a new cache folder filled by one untimed `list`, then the request):")
+def in_fresh_caches(runs: int, after_list: bool) -> None:
+    """Each request timed ``runs`` times, each in a new cache folder (filled first by one untimed
+    `list` when ``after_list``)."""
     for label, command in COMMANDS.items():
         results = []
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}
-                timed(COMMANDS["list"], env)
+                if after_list:
+                    timed(COMMANDS["list"], env)
                 results.append(timed(command, env))
         report(label, results)
 
 
+def kept_answers(runs: int) -> None:
+    print("kept answers (each run: a new cache folder filled by one untimed `list`, then the request):")
+    in_fresh_caches(runs, after_list=True)
+
+
 def first_call(runs: int) -> None:
     print("first call (an empty cache folder each run):")
-    for label, command in COMMANDS.items():
-        results = []
-        for _ in range(runs):
-            with tempfile.TemporaryDirectory() as cache:
-                results.append(timed(command, {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}))
-        report(label, results)
+    in_fresh_caches(runs, after_list=False)
 
 
 def caching_off(runs: int) -> None:
