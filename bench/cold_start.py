@@ -4,8 +4,8 @@
 Each command runs as a new process of this virtualenv's console script, --runs times, and prints
 the median and minimum wall time and the median CPU time (user + system, from ``os.wait4``):
 
-  kept answers   the answer cache already holds the library's answers (made by one earlier call);
-                 the requests timed were never made before: another pattern, another format
+  kept answers   one earlier `list` has checked the library; each request timed is made for the
+                 first time (another pattern, another format) in a fresh cache folder
   first call     an empty cache folder for every run (the first call after installing or changing
                  the library: the library is checked and every answer kept)
   caching off    TMKB_GRAPH_CACHE_DIR= (nothing kept: every call checks the library)
@@ -52,23 +52,28 @@ def report(label: str, runs: list[tuple[float, float]]) -> None:
     print(f"  {label:<40} wall median {statistics.median(walls):.3f} s, min {min(walls):.3f} s; CPU median {cpu:.3f} s")
 
 
-def kept_answers(runs: int) -> None:
-    print("kept answers (the cache filled by one earlier `list`):")
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}
-        timed(COMMANDS["list"], env)
-        for label, command in COMMANDS.items():
-            report(label, [timed(command, env) for _ in range(runs)])
-
-
-def first_call(runs: int) -> None:
-    print("first call (an empty cache folder each run):")
+def in_fresh_caches(runs: int, after_list: bool) -> None:
+    """Each request timed ``runs`` times, each in a new cache folder (filled first by one untimed
+    `list` when ``after_list``)."""
     for label, command in COMMANDS.items():
         results = []
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as cache:
-                results.append(timed(command, {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}))
+                env = {**os.environ, "TMKB_GRAPH_CACHE_DIR": cache}
+                if after_list:
+                    timed(COMMANDS["list"], env)
+                results.append(timed(command, env))
         report(label, results)
+
+
+def kept_answers(runs: int) -> None:
+    print("kept answers (each run: a new cache folder filled by one untimed `list`, then the request):")
+    in_fresh_caches(runs, after_list=True)
+
+
+def first_call(runs: int) -> None:
+    print("first call (an empty cache folder each run):")
+    in_fresh_caches(runs, after_list=False)
 
 
 def caching_off(runs: int) -> None:

@@ -5,7 +5,6 @@ Imports only typer and the standard library at module level, so every command st
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -62,24 +61,14 @@ def exit_bad_input(error: Exception | str) -> NoReturn:
 
 def print_result(result: AnalysisResult, output_format: OutputFormat) -> None:
     """Write ``result`` to standard output in the chosen format (JSON as the serializer's bytes)."""
-    from tmkb_graph.render import analysis_markdown, analysis_table, write_analysis_json
+    from tmkb_graph.result_output import write_result
 
-    if output_format is OutputFormat.json:
-        sys.stdout.flush()
-        write_analysis_json(result, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-        return
-    render = analysis_table if output_format is OutputFormat.table else analysis_markdown
-    sys.stdout.write(render(result))
+    write_result(result, output_format.value)
 
 
 def exit_on_findings(result: AnalysisResult, fail_on: FailOn) -> None:
     """Exit 1 when an open finding of ``result`` is at least as severe as ``fail_on``."""
-    if fail_on is FailOn.none:
-        return
-    from tmkb_graph.vocabulary import load_vocabulary
+    from tmkb_graph.result_output import fails_at
 
-    vocab = load_vocabulary()
-    ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
-    if result.open_at_or_above(ranks[fail_on.value], ranks):
+    if fails_at(result, fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
