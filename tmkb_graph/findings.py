@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["open", "mitigated", "accepted", "related"]
 
+_ALL_FIELDS: dict[type, set[str]] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 class _Out(BaseModel):
     """Output models. Analysis builds them with ``from_checked`` from already-checked data,
@@ -17,58 +20,29 @@ class _Out(BaseModel):
 
     @classmethod
     def from_checked(cls, **values: Any) -> Self:
-        """An instance from values the analysis built and checked, given for every field by name.
+        """An instance from values the analysis built and checked, given for every field.
 
         What ``model_construct`` does, without its per-field work (defaults, aliases, extras): about
-        twenty times cheaper, which counts for the tens of thousands of findings and gaps of a large
-        architecture. Each output model gets a constructor made for its fields in place of this
-        method (``_constructor``); a missing or unknown field is refused.
+        ten times cheaper, which counts for the tens of thousands of findings and gaps of a large
+        architecture. A missing or unknown field is a programming error, caught by an assert.
         """
-        return _constructor(cls)(cls, **values)  # type: ignore[no-any-return]
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.from_checked = classmethod(_constructor(cls))  # type: ignore[method-assign, assignment]
-
-
-def _constructor(cls: type[BaseModel]) -> Any:
-    """A function ``(cls, *, field, ...)`` that builds an instance of ``cls`` from every field's value.
-
-    Generated (as dataclasses generate ``__init__``) so each call is a plain sequence of stores: the
-    fields are set one at a time, always in field order, so the instance dict shares its class's keys
-    and holds only the values (half the memory of a whole dict put in place); every instance shares one
-    fields-set (pydantic copies it before a change). A missing field is a KeyError, an unknown one an
-    AssertionError: both are programming errors of the analysis.
-    """
-    names = tuple(cls.__pydantic_fields__)
-    assert all(name.isidentifier() and not name.startswith("_") for name in names), names
-    missing = " or ".join(f"{name} is _missing" for name in names) or "False"
-    lines = [
-        f"def make(cls, *, {''.join(f'{name}=_missing, ' for name in names)}**_unknown):",
-        f"    if _unknown or {missing}:",
-        "        _refuse(locals())",
-        "    out = _new(cls)",
-        *(f"    _set(out, {name!r}, {name})" for name in names),
-        "    _set(out, '__pydantic_fields_set__', _fields_set)",
-        "    _set(out, '__pydantic_extra__', None)",
-        "    _set(out, '__pydantic_private__', None)",
-        "    return out",
-    ]
-    namespace: dict[str, Any] = {
-        "_new": cls.__new__, "_set": object.__setattr__, "_fields_set": set(names), "_missing": _MISSING, "_refuse": _refuse,
-    }
-    exec("\n".join(lines), namespace)  # noqa: S102 - the source is made above from field names only
-    return namespace["make"]
-
-
-_MISSING = object()
-
-
-def _refuse(given: dict[str, Any]) -> None:
-    unknown = given.pop("_unknown")
-    assert not unknown, sorted(unknown)
-    raise KeyError(sorted(name for name, value in given.items() if value is _MISSING))
+        names = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, tuple(cls.__pydantic_fields__))
+        if tuple(values) == names:  # given in field order, as pydantic keeps it
+            ordered = values
+        else:
+            ordered = {name: values[name] for name in names}
+            assert len(ordered) == len(values), sorted(values.keys() - ordered.keys())
+        out = cls.__new__(cls)
+        _set = object.__setattr__
+        # one attribute at a time, always in field order: the instance dict then shares its class's
+        # keys and holds only the values (half the memory of a whole dict put in place)
+        for name, value in ordered.items():
+            _set(out, name, value)
+        # every field is set, so every instance of a class shares one set (pydantic copies it before a change)
+        _set(out, "__pydantic_fields_set__", _ALL_FIELDS.get(cls) or _ALL_FIELDS.setdefault(cls, set(ordered)))
+        _set(out, "__pydantic_extra__", None)
+        _set(out, "__pydantic_private__", None)
+        return out
 
 
 class Gap(_Out):
