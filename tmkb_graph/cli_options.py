@@ -5,10 +5,11 @@ Imports only typer and the standard library at module level, so every command st
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from tmkb_graph.result_output import FailOn, OutputFormat
 
 if TYPE_CHECKING:
     from tmkb_graph.findings import AnalysisResult
@@ -16,18 +17,6 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SERVER = 0, 1, 2, 3
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    none = "none"
 
 
 FormatOption = Annotated[

@@ -13,8 +13,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-FORMATS = frozenset({"table", "json", "markdown"})
-SEVERITIES = frozenset({"critical", "high", "medium", "low", "none"})
+from tmkb_graph.result_output import FailOn, OutputFormat
+
+FORMATS = frozenset(f.value for f in OutputFormat)
+SEVERITIES = frozenset(f.value for f in FailOn)
 _OPTIONS = {"--format": "format", "-f": "format", "--fail-on": "fail_on"}
 
 

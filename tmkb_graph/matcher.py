@@ -401,12 +401,13 @@ def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool
     return bool(sent) and all(components[target].type in types for target in sent)
 
 
-_STARTING_KINDS = ("deliver", "subscribe", "invoke")
+# flows that start a job's or function's work (a channel hands it on, or something invokes it)
+STARTING_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 
 def _started_with(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:
     """True when the component's work is started by some flow, and every such flow carries the items."""
-    starts = [i for _, _, i in graph.in_flows(cid) if graph.flow(i).kind in _STARTING_KINDS]
+    starts = [i for _, _, i in graph.in_flows(cid) if graph.flow(i).kind in STARTING_KINDS]
     return bool(starts) and all(set(items) <= graph.effective_carries(i) for i in starts)
 
 

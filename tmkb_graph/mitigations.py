@@ -11,7 +11,7 @@ from typing import Any
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
+from tmkb_graph.matcher import STARTING_KINDS, Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -107,7 +107,6 @@ def _claimed_on_an_endpoint(graph: ArchitectureGraph, cid: str, control: str) ->
 
 
 _HANDOFF_KINDS = frozenset({"enqueue", "publish"})
-_PICKUP_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 
 def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
@@ -121,7 +120,7 @@ def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) 
             for _, channel, i in graph.out_flows(cid)
             if graph.flow(i).kind in _HANDOFF_KINDS
             for _, job, j in graph.out_flows(channel)
-            if graph.flow(j).kind in _PICKUP_KINDS
+            if graph.flow(j).kind in STARTING_KINDS
             and graph.family.get(job) == "compute"
             and same_topic(graph.flow(i), graph.flow(j))
         }

@@ -7,10 +7,25 @@ call (tmkb_graph.direct_analyze) and the command line interface share one implem
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tmkb_graph.findings import AnalysisResult
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    none = "none"
 
 
 def write_result(result: AnalysisResult, output_format: str) -> None:
@@ -30,8 +45,7 @@ def fails_at(result: AnalysisResult, fail_on: str) -> bool:
     """Whether an open finding of ``result`` is at least as severe as ``fail_on`` ('none' never fails)."""
     if fail_on == "none":
         return False
-    from tmkb_graph.vocabulary import load_vocabulary
+    from tmkb_graph.related import severity_ranks
 
-    vocab = load_vocabulary()
-    ranks = {name: vocab.rank("severities", name) for name in vocab.names("severities")}
+    ranks = severity_ranks()
     return bool(result.open_at_or_above(ranks[fail_on], ranks))
