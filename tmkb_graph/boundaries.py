@@ -166,12 +166,14 @@ class ArchitectureGraph:
         A flow out of an entry point carries what it says. A flow out of a job or function that a
         request started carries only the items that some flow into that job brought it (directly
         or through the queue or bus in front of it): context lost on an earlier hop stays lost.
+        A credential or signature is the sender's own (a job's service-account token, the
+        signature it puts on an outbound webhook), so it is carried as declared.
         """
         flow = self.flow(index)
         source = flow.source
         if self.family.get(source) != "compute" or "request" not in self.origins.get(source, frozenset()):
             return frozenset(flow.carries)
-        return frozenset(flow.carries) & self._known_at(source)
+        return frozenset(flow.carries) & (self._known_at(source) | SENDERS_OWN)
 
     def _known_at(self, component: str) -> frozenset[str]:
         if component in self._known:
@@ -186,6 +188,10 @@ class ArchitectureGraph:
                         known.update(self.effective_carries(upstream))
         self._known[component] = frozenset(known)
         return self._known[component]
+
+
+# items a sender holds itself rather than passes on from what reached it
+SENDERS_OWN = frozenset({"auth_token", "signature"})
 
 
 def same_topic(into_channel: Flow, out_of_channel: Flow) -> bool:
