@@ -191,6 +191,14 @@ def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
     ]
 
 
+def test_body_says_whether_a_route_binds_fields_or_keeps_raw_content() -> None:
+    route = "{type: api, endpoints: [{route: 'POST /uploads/{path}', operation: create, body: raw}]}"
+    assert parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0].body == "raw"
+    assert problems(GOOD.replace("{type: api, controls: [authn]}", route.replace("raw", "rwa"))) == [
+        "arch.yaml: line 4: components.web.endpoints[0].body: unknown body 'rwa' (did you mean 'raw'?)"
+    ]
+
+
 def test_workflow_says_whether_a_resource_has_guarded_state_changes() -> None:
     text = GOOD.replace("flows:\n", "resources:\n  Expense: {owner: user, workflow: guarded}\nflows:\n")
     assert parse_architecture(text).model.resources["Expense"].workflow == "guarded"

@@ -124,9 +124,18 @@ def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
         assert Pattern.model_validate(pattern.model_dump(mode="json", by_alias=True)) == pattern
 
 
+def test_bodies_are_said_of_endpoints_only_and_name_a_body(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, bodies: [raw]}"))
+    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, operations" in stderr
+    code, stderr = _validate_shipped(
+        tmp_path, "authorization", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "bodies: [raw]", "bodies: [rae]"
+    )
+    assert code == 2 and "bodies" in stderr and "'raw'" in stderr and "line " in stderr
+
+
 def test_ids_are_said_of_endpoints_only_and_name_a_scheme(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, ids: [random]}"))
-    assert code == 2 and "only an endpoint condition can list owners, ids, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, operations, not_route_words or as_strong_as_siblings" in stderr
     code, stderr = _validate_shipped(
         tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "ids: [random]", "ids: [randm]"
     )
@@ -160,4 +169,4 @@ def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) 
 
 def test_not_route_words_belong_to_endpoint_conditions(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, not_route_words: [restore]}"))
-    assert code == 2 and "only an endpoint condition can list owners, ids, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, operations, not_route_words or as_strong_as_siblings" in stderr

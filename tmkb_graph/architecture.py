@@ -17,6 +17,7 @@ from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import load_vocabulary, suggestion_budget, unknown_word_message
 from tmkb_graph.words import (
+    Body,
     BoundaryKind,
     ComponentFact,
     ComponentType,
@@ -56,6 +57,8 @@ class Endpoint(_Strict):
     forwards_to: Name | None = None
     # where the caller names the object when the path does not: an RPC-style route takes it in the body
     id_in: IdPlace | None = None
+    # whether the body is fields bound onto the record or raw content kept as it came (a file, an event)
+    body: Body | None = None
     description: str | None = None
 
     @field_validator("route")

@@ -386,6 +386,8 @@ def _holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> 
         return False
     if condition.not_route_words and _route_words(_endpoint(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
+    if condition.bodies and _endpoint(graph, binding.endpoints[condition.name]).body not in condition.bodies:
+        return False
     if condition.operations and _endpoint(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):

@@ -32,6 +32,7 @@ SECTION_CLASSES: dict[str, str] = {
     "resource_owners": "ResourceOwner",
     "id_schemes": "IdScheme",
     "id_places": "IdPlace",
+    "bodies": "Body",
     "workflows": "Workflow",
     "tenancy": "Tenancy",
     "severities": "Severity",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from tmkb_graph.model_base import InputModel
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.words import (
+    Body,
     BoundaryKind,
     ComponentFact,
     ComponentType,
@@ -276,6 +277,8 @@ class Condition(_Strict):
     owners: list[ResourceOwner] = Field(default_factory=list)
     # the id scheme the bound endpoint's resource declares (an undeclared scheme does not hold)
     ids: list[IdScheme] = Field(default_factory=list)
+    # the body the bound endpoint declares (an undeclared body does not hold)
+    bodies: list[Body] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
     # the bound endpoint's route has none of these words as a path segment (case-insensitive,
@@ -322,8 +325,8 @@ class Condition(_Strict):
             raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
         if (self.carries or self.carries_none) and self.flow is None:
             raise ValueError("only a flow condition can list carries or carries_none")
-        if (self.owners or self.ids or self.operations or self.not_route_words or self.as_strong_as_siblings) and self.endpoint is None:
-            raise ValueError("only an endpoint condition can list owners, ids, operations, not_route_words or as_strong_as_siblings")
+        if (self.owners or self.ids or self.bodies or self.operations or self.not_route_words or self.as_strong_as_siblings) and self.endpoint is None:
+            raise ValueError("only an endpoint condition can list owners, ids, bodies, operations, not_route_words or as_strong_as_siblings")
         if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.started_with or self.reachable is not None) and self.role is None:
             raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable")
         if self.or_endpoints and (self.role is None or not self.controls):
@@ -331,7 +334,7 @@ class Condition(_Strict):
         return self
 
     def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.operations, self.not_route_words, self.types, self.flows_out, self.sends_only_to, self.started_with)
+        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.bodies, self.operations, self.not_route_words, self.types, self.flows_out, self.sends_only_to, self.started_with)
         return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
 
     @property

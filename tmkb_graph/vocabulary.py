@@ -30,6 +30,7 @@ SECTIONS: dict[str, str] = {
     "resource_owners": "resource owner",
     "id_schemes": "id scheme",
     "id_places": "id place",
+    "bodies": "body",
     "workflows": "workflow",
     "tenancy": "tenancy",
     "severities": "severity",

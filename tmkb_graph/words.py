@@ -34,6 +34,7 @@ Operation = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_
 ResourceOwner = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("resource_owners"))]
 IdScheme = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_schemes"))]
 IdPlace = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_places"))]
+Body = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("bodies"))]
 Workflow = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("workflows"))]
 Tenancy = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("tenancy"))]
 Severity = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("severities"))]
