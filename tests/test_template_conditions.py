@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from typer.testing import CliRunner
 
 from conftest import REPO
@@ -124,22 +126,20 @@ def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
         assert Pattern.model_validate(pattern.model_dump(mode="json", by_alias=True)) == pattern
 
 
-def test_bodies_are_said_of_endpoints_only_and_name_a_body(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, bodies: [raw]}"))
-    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, operations" in stderr
-    code, stderr = _validate_shipped(
-        tmp_path, "authorization", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "bodies: [raw]", "bodies: [rae]"
-    )
-    assert code == 2 and "bodies" in stderr and "'raw'" in stderr and "line " in stderr
-
-
-def test_ids_are_said_of_endpoints_only_and_name_a_scheme(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, ids: [random]}"))
+@pytest.mark.parametrize(
+    ("field", "word", "pattern", "shipped", "typo"),
+    [
+        ("ids", "random", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "randm"),
+        ("bodies", "raw", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "rae"),
+    ],
+)
+def test_endpoint_words_are_said_of_endpoints_only_and_name_a_word(
+    tmp_path: Path, field: str, word: str, pattern: str, shipped: str, typo: str
+) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{role: service, {field}: [{word}]}}"))
     assert code == 2 and "only an endpoint condition can list owners, ids, bodies, operations, not_route_words or as_strong_as_siblings" in stderr
-    code, stderr = _validate_shipped(
-        tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "ids: [random]", "ids: [randm]"
-    )
-    assert code == 2 and "ids" in stderr and "'random'" in stderr and "line " in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", pattern, shipped, f"{field}: [{word}]", f"{field}: [{typo}]")
+    assert code == 2 and field in stderr and f"'{word}'" in stderr and "line " in stderr
 
 
 def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
