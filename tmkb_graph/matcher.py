@@ -619,6 +619,8 @@ def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[st
         if not component.endpoints:
             if component.type == "gateway" and any(graph.flow(i).kind in SYNC_CALL_KINDS for _, _, i in graph.out_flows(cid)):
                 return [], []  # a proxy without routes of its own: the services behind it are judged
+            if component.type == "function" and not graph.reached_by_people(cid):
+                return [], []  # a function started by events or a schedule has no routes to judge
             reason = f"{component.type} '{cid}' declares no endpoints"
             return [], [NotAssessable(cid, reason)]
         grown: list[dict[str, EndpointRef]] = []
