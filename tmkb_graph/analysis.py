@@ -25,7 +25,9 @@ from tmkb_graph.findings import (
     Summary,
 )
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.matcher import Binding, EndpointRef, forwarding, match_template
+from tmkb_graph.bindings import Binding, EndpointRef
+from tmkb_graph.matcher import match_template
+from tmkb_graph.place_controls import forwarding
 from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
 from tmkb_graph.mitigations import judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tmkb_graph.architecture import Architecture
     from tmkb_graph.boundaries import ArchitectureGraph
-    from tmkb_graph.matcher import EndpointRef
+    from tmkb_graph.bindings import EndpointRef
 
 FORWARDING_KINDS = frozenset({"request", "invoke"})
 
@@ -30,7 +30,7 @@ class Forwarding:
 
 def resolve_forwarding(graph: ArchitectureGraph) -> Forwarding:
     """Match every gateway route to the route of a service it forwards to (same method, same path shape)."""
-    from tmkb_graph.matcher import EndpointRef
+    from tmkb_graph.bindings import EndpointRef
 
     model = graph.architecture.model
     result = Forwarding()
@@ -82,7 +82,7 @@ def routed_components(model: Architecture, gateway: str, targets: list[str]) -> 
 
 def find_route(model: Architecture, candidates: list[str], method: str | None, shape: tuple[str, ...]) -> EndpointRef | None:
     """The first candidate route with the same method whose path equals the gateway's, or its tail (prefix stripped)."""
-    from tmkb_graph.matcher import EndpointRef
+    from tmkb_graph.bindings import EndpointRef
 
     for exact in (True, False):
         for cid in candidates:

@@ -11,7 +11,9 @@ from typing import Any
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.findings import Gap
-from tmkb_graph.matcher import STARTING_KINDS, Binding, EndpointRef, effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
+from tmkb_graph.bindings import Binding, EndpointRef
+from tmkb_graph.conditions import STARTING_KINDS
+from tmkb_graph.place_controls import effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 

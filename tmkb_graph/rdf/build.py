@@ -21,7 +21,7 @@ from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
 from tmkb_graph.library import PatternLibrary
-from tmkb_graph.matcher import effective_controls
+from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.ontology import build_ontology_graph
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.rdf.iris import (

@@ -1,0 +1,125 @@
+"""Whether a template's conditions hold on a binding: its ``unless`` facts and ``compare`` rules."""
+
+from __future__ import annotations
+
+from tmkb_graph.architecture import effective_owner
+from tmkb_graph.bindings import Binding, EndpointRef
+from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.pattern import Comparison, Condition
+from tmkb_graph.place_controls import declared_controls, endpoint_at, endpoint_controls, facts_known, front_controls, place_controls
+
+
+def compares(comparison: Comparison, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """True when the weaker place lacks authorization the stronger one has, as the comparison defines it."""
+    listed = set(comparison.controls)
+    controls_at = front_controls if comparison.in_front else place_controls
+    weaker = controls_at(graph, binding, comparison.weaker) & listed
+    stronger = controls_at(graph, binding, comparison.than) & listed
+    if comparison.mode == "any":
+        return bool(stronger) and not weaker
+    return bool(stronger - weaker)
+
+
+def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> bool:
+    """True when the bound place claims every listed control, none of the ``lacks`` ones, (for a
+    flow) carries every listed item and (for an endpoint) has a listed operation and acts on a
+    resource of a listed owner."""
+    if condition.all_of:
+        return all(holds(member, binding, graph) for member in condition.all_of)
+    if condition.flow is not None:
+        indices = binding.flows.get(condition.flow, ())
+        flows = [graph.flow(i) for i in indices]
+        if not flows:
+            return False
+        carries_ok = all(
+            set(condition.carries) <= graph.effective_carries(i) and not set(condition.carries_none) & graph.effective_carries(i)
+            for i in indices
+        )
+        controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
+        return carries_ok and controls_ok
+    if not set(condition.controls) <= declared_controls(graph, binding, condition.name, condition.or_endpoints):
+        return False
+    if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
+        return False
+    if condition.reachable is not None and graph.reachable(binding.roles[condition.name]) != condition.reachable:
+        return False
+    if condition.facts and not facts_known(graph, binding.roles[condition.name], condition.facts):
+        return False
+    if condition.not_facts and facts_known(graph, binding.roles[condition.name], condition.not_facts):
+        return False
+    if condition.sends_only_to and not _sends_only_to(graph, binding.roles[condition.name], condition.sends_only_to):
+        return False
+    if condition.started_with and not _started_with(graph, binding.roles[condition.name], condition.started_with):
+        return False
+    if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
+        return False
+    if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
+        return False
+    if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
+        return False
+    if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
+        return False
+    if condition.bodies and endpoint_at(graph, binding.endpoints[condition.name]).body not in condition.bodies:
+        return False
+    if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
+        return False
+    if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
+        return False
+    # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
+    return not (condition.lacks and set(condition.lacks) & place_controls(graph, binding, condition.name))
+
+
+def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:
+    """True when the component sends something besides its reads, and all of it to components of these types."""
+    components = graph.architecture.model.components
+    sent = [target for _, target, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
+    return bool(sent) and all(components[target].type in types for target in sent)
+
+
+# flows that start a job's or function's work (a channel hands it on, or something invokes it)
+STARTING_KINDS = frozenset({"deliver", "subscribe", "invoke"})
+
+
+def _started_with(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:
+    """True when the component's work is started by some flow, and every such flow carries the items."""
+    starts = [i for _, _, i in graph.in_flows(cid) if graph.flow(i).kind in STARTING_KINDS]
+    return bool(starts) and all(set(items) <= graph.effective_carries(i) for i in starts)
+
+
+def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:
+    """True when another route of the component on the same resource claims a listed control this one lacks."""
+    endpoint = endpoint_at(graph, ref)
+    if endpoint.resource is None:
+        return False
+    mine = endpoint_controls(graph, ref)
+    wanted = set(listed) - mine
+    if not wanted:
+        return False
+    endpoints = graph.architecture.model.components[ref.component].endpoints or []
+    for index, other in enumerate(endpoints):
+        if index != ref.index and other.resource == endpoint.resource:
+            if wanted & endpoint_controls(graph, EndpointRef(ref.component, index)):
+                return True
+    return False
+
+
+
+
+def _route_words(route: str) -> set[str]:
+    """The literal path segments of a route, lower-cased ("POST /files/{id}/restore": files, restore)."""
+    path = route.split(" ", 1)[-1].split("?", 1)[0]
+    return {part.lower() for part in path.split("/") if part and not part.startswith("{")}
+
+
+def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The id scheme the endpoint's resource declares (None when not declared)."""
+    resource = graph.architecture.model.resources.get(endpoint_at(graph, ref).resource or "")
+    return None if resource is None else resource.ids
+
+
+def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The owner of the endpoint's resource as its operation meets it (None when not declared)."""
+    model = graph.architecture.model
+    endpoint = endpoint_at(graph, ref)
+    resource = model.resources.get(endpoint.resource or "")
+    return None if resource is None else effective_owner(resource, endpoint.operation, model.tenancy)

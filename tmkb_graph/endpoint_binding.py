@@ -1,0 +1,185 @@
+"""Binds a template's endpoint roles to the routes of the components its roles are bound to."""
+
+from __future__ import annotations
+
+from tmkb_graph.architecture import Architecture, Endpoint, effective_owner
+from tmkb_graph.bindings import EndpointRef, NotAssessable
+from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
+from tmkb_graph.pattern import EndpointSpec, Template
+from tmkb_graph.place_controls import endpoint_controls, forwarding
+
+
+EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]
+
+
+def endpoints_once(
+    template: Template, graph: ArchitectureGraph, roles: dict[str, str], memo: dict[tuple[str, ...], EndpointSets]
+) -> EndpointSets:
+    """_bind_endpoints, computed once per template for each choice of the components its endpoint
+    roles belong to (it reads nothing else of the binding). The assignments are shared: read only."""
+    key = tuple(roles[spec.of] for spec in template.endpoints.values())
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _bind_endpoints(template, graph, roles)
+    return found
+
+
+def _endpoint_order(graph: ArchitectureGraph, template: Template) -> list[str]:
+    """The template's endpoint roles, those bound on their own first, then those relative to another;
+    sorted once per analysis (keyed by identity: the library outlives the analysis)."""
+    table = graph.table("endpoint_order")
+    found = table.get(id(template))
+    if found is None:
+        endpoints = template.endpoints
+        found = table[id(template)] = sorted(
+            endpoints, key=lambda n: (endpoints[n].same_resource_as is not None or endpoints[n].same_path_as is not None, n)
+        )
+    return found  # type: ignore[no-any-return]
+
+
+def _bind_endpoints(template: Template, graph: ArchitectureGraph, roles: dict[str, str]) -> EndpointSets:
+    """Every assignment of endpoints to the template's endpoint roles, and why any could not be judged.
+
+    A gateway route that forwards to a service route is never bound as a judged endpoint: the
+    finding is made on the service's route. One whose service route is unknown is not assessable.
+    """
+    if not template.endpoints:
+        return [{}], []
+    model = graph.architecture.model
+    routes = forwarding(graph)
+    not_assessable: list[NotAssessable] = []
+    assignments: list[dict[str, EndpointRef]] = [{}]
+    for name in _endpoint_order(graph, template):
+        spec = template.endpoints[name]
+        cid = roles[spec.of]
+        component = model.components[cid]
+        if not component.endpoints:
+            if component.type == "gateway" and any(graph.flow(i).kind in SYNC_CALL_KINDS for _, _, i in graph.out_flows(cid)):
+                return [], []  # a proxy without routes of its own: the services behind it are judged
+            if component.type == "function" and not graph.reached_by_people(cid):
+                return [], []  # a function started by events or a schedule has no routes to judge
+            reason = f"{component.type} '{cid}' declares no endpoints"
+            return [], [NotAssessable(cid, reason)]
+        grown: list[dict[str, EndpointRef]] = []
+        traits = _endpoint_traits(graph, cid)
+        for assignment in assignments:
+            for endpoint, endpoint_traits in zip(component.endpoints, traits):
+                ref = endpoint_traits[0]
+                if ref in assignment.values():
+                    continue
+                verdict = _endpoint_fits(spec, endpoint_traits, endpoint, model, assignment)
+                if verdict is True and not spec.witness and (ref in routes.upstream or ref in routes.unresolved):
+                    if ref in routes.unresolved:
+                        not_assessable.append(NotAssessable(cid, routes.unresolved[ref]))
+                    continue
+                if verdict is True:
+                    grown.append({**assignment, name: ref})
+                elif isinstance(verdict, str):
+                    not_assessable.append(NotAssessable(cid, f"{endpoint.route}: {verdict}"))
+        assignments = grown
+    return assignments, not_assessable
+
+
+_Traits = tuple[EndpointRef, str | None, int, frozenset[str]]
+
+
+def _endpoint_traits(graph: ArchitectureGraph, cid: str) -> list[_Traits]:
+    """For each endpoint of a component: a reference to it, its method, the object ids the caller
+    names (path parameters, and one from the query or body) and the controls that count there (its
+    own, implied ones and the edge controls of gateway routes in front, as endpoint_controls gives
+    them); made once per graph, in one list per component to keep the table small."""
+    table = graph.table("endpoint_traits")
+    found = table.get(cid)
+    if found is None:
+        component = graph.architecture.model.components[cid]
+        found = table[cid] = []
+        for index, endpoint in enumerate(component.endpoints or ()):
+            ref = EndpointRef(cid, index)
+            found.append((ref, endpoint.method, endpoint.id_params, endpoint_controls(graph, ref)))
+    return found  # type: ignore[no-any-return]
+
+
+def _endpoint_fits(
+    spec: EndpointSpec, traits: _Traits, endpoint: Endpoint, model: Architecture, bound: dict[str, EndpointRef]
+) -> bool | str:
+    """True when the endpoint fits, False when it does not, a reason when the facts are not declared
+    (``traits`` as _endpoint_traits gives them)."""
+    _, method, id_params, claimed = traits
+    if spec.operations and endpoint.operation not in spec.operations:
+        return False
+    if spec.methods and method not in {m.upper() for m in spec.methods}:
+        return False
+    if id_params < spec.min_path_params:
+        return False
+    if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
+        return False
+    if spec.same_resource_as is not None:
+        other_ref = bound.get(spec.same_resource_as)
+        if other_ref is None:
+            return False
+        other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
+        if endpoint.resource is None or endpoint.resource != other.resource:
+            return False
+    if spec.same_path_as is not None:
+        other_ref = bound.get(spec.same_path_as)
+        if other_ref is None:
+            return False
+        other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
+        if endpoint.path_shape != other.path_shape:
+            return False
+    if spec.nested is not None:
+        nested = _nested(endpoint, model)
+        if isinstance(nested, str):
+            return nested if spec.nested else False
+        if nested != spec.nested:
+            return False
+    if spec.resource is not None:
+        return _resource_fits(spec, endpoint, model)
+    return True
+
+
+def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
+    """A route reaches a child through its parent: its resource declares a ``parent`` and the path
+    names both. Two 'collection/{id}' pairs without a declared parent are not assessable (a reason):
+    the path's shape does not say the first is the second's parent, and it is often the tenant
+    itself (/accounts/{id}/folders/{id}), which tenant scoping already covers."""
+    resource = model.resources.get(endpoint.resource or "")
+    if resource is not None and resource.parent is not None and endpoint.path_params >= 2:
+        return True
+    if endpoint.nested_pairs >= 2:
+        named = f"its resource '{endpoint.resource}'" if endpoint.resource else "it names no resource, so it"
+        return (
+            f"two collection/{{id}} pairs, but {named} declares no parent: declare parent: when the first pair is the "
+            "resource it belongs to (when it is the tenant itself, tenant scoping covers it)"
+        )
+    return False
+
+
+def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) -> bool | str:
+    wanted = spec.resource
+    assert wanted is not None
+    if endpoint.resource is None:
+        return False
+    resource = model.resources.get(endpoint.resource)
+    if resource is None:
+        if wanted.owners or wanted.ids or wanted.workflows or wanted.soft_delete is not None:
+            return f"resource '{endpoint.resource}' is not declared under resources"
+        return True
+    if wanted.soft_delete is not None and resource.soft_delete != wanted.soft_delete:
+        return False
+    if wanted.owners:
+        if resource.owner is None:
+            return f"resource '{endpoint.resource}' does not declare its owner"
+        if effective_owner(resource, endpoint.operation, model.tenancy) not in wanted.owners:
+            return False
+    if wanted.ids:
+        if resource.ids is None:
+            return f"resource '{endpoint.resource}' does not declare its id scheme (ids: sequential or random)"
+        if resource.ids not in wanted.ids:
+            return False
+    if wanted.workflows:
+        if resource.workflow is None:
+            return f"resource '{endpoint.resource}' does not say whether its state changes are guarded (workflow: guarded or free)"
+        if resource.workflow not in wanted.workflows:
+            return False
+    return True
