@@ -1,5 +1,6 @@
 """The console entry point: a repeated `list` or `get` is answered from the answer cache before typer,
-pydantic or the library is imported; a plain `analyze` call is run without typer
+pydantic or the library is imported, and any other plain `list` or `get` from the library checked
+without them (tmkb_graph.plain_library); a plain `analyze` call is run without typer
 (tmkb_graph.direct_analyze); everything else goes to the command line interface."""
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ def main() -> None:
     argv = sys.argv[1:]
     request = answer_cache.request_of(argv)
     answer = answer_cache.lookup(request) if request is not None else None
+    if answer is None and request is not None:
+        from tmkb_graph.plain_library import plain_answer
+
+        answer = plain_answer(request)
     if answer is not None:
         _print_answer(answer)
     if request is None:

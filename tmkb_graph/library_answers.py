@@ -10,8 +10,7 @@ from __future__ import annotations
 from tmkb_graph.answer_cache import remember_all
 from tmkb_graph.knowledge_graph import related_in_library
 from tmkb_graph.library import PatternLibrary
-from tmkb_graph.render.json_out import pattern_json, patterns_json
-from tmkb_graph.render.table import pattern_text, patterns_table
+from tmkb_graph.pattern_output import pattern_json, pattern_text, patterns_json, patterns_table
 
 
 def library_answers(library: PatternLibrary) -> dict[tuple[str, ...], str]:
