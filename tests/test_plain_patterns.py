@@ -70,9 +70,9 @@ def test_plain_answers_are_the_commands_answers() -> None:
     assert plain is not None
     expected = library_answers(load_library())
     assert library_answers(plain) == expected
-    for request in expected:
-        assert plain_library.plain_answer(request) == expected[canonical(request)]
-    assert plain_library.plain_answer(("get", "TMKB-NOPE-001", "table")) is None
+    for request in [*expected, ("get", " tmkb-authz-002 ", "text")]:
+        assert plain_library.plain_answer(request, None) == expected[canonical(request)]
+    assert plain_library.plain_answer(("get", "TMKB-NOPE-001", "table"), None) is None
 
 
 def _mutations(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -128,4 +128,4 @@ def test_a_library_with_a_broken_file_is_left_to_the_models(tmp_path: Path, monk
     broken.write_text(broken.read_text(encoding="utf-8").replace("severity:", "severty:", 1), encoding="utf-8")
     monkeypatch.setattr(plain_library, "data_dir", lambda name: tmp_path / name)
     assert plain_library.plain_shipped_library() is None
-    assert plain_library.plain_answer(("list", "table")) is None
+    assert plain_library.plain_answer(("list", "table"), None) is None

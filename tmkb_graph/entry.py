@@ -16,11 +16,14 @@ def main() -> None:
 
     argv = sys.argv[1:]
     request = answer_cache.request_of(argv)
-    answer = answer_cache.lookup(request) if request is not None else None
-    if answer is None and request is not None:
-        from tmkb_graph.plain_library import plain_answer
+    answer = None
+    if request is not None:
+        kept = answer_cache.answers_file()  # one key for the lookup and for keeping new answers
+        answer = answer_cache.lookup(request, kept)
+        if answer is None:
+            from tmkb_graph.plain_library import plain_answer
 
-        answer = plain_answer(request)
+            answer = plain_answer(request, kept)
     if answer is not None:
         _print_answer(answer)
     if request is None:

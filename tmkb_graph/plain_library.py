@@ -8,10 +8,12 @@ anything else returns None and the full command line interface answers, with its
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tmkb_graph.answer_cache import canonical, remember_all
 from tmkb_graph.errors import InputError
 from tmkb_graph.library import MAX_PATTERN_BYTES, PatternLibrary
-from tmkb_graph.library_answers import library_answers
+from tmkb_graph.library_answers import library_answer, library_answers
 from tmkb_graph.plain_patterns import PlainModel, plain_pattern
 from tmkb_graph.resources import data_dir
 from tmkb_graph.safe_yaml import load_yaml_file
@@ -37,14 +39,14 @@ def plain_shipped_library() -> PatternLibrary | None:
     return PatternLibrary(patterns, files)  # type: ignore[arg-type]  (plain patterns read as the models)
 
 
-def plain_answer(request: tuple[str, ...]) -> str | None:
-    """The text the command prints for a plain `list` or `get` ``request`` (its answers kept as the
-    command keeps them), or None when the full command line interface must answer."""
+def plain_answer(request: tuple[str, ...], kept: Path | None) -> str | None:
+    """The text the command prints for a plain `list` or `get` ``request``, or None when the full
+    command line interface must answer; every answer of the library is kept in ``kept``
+    (``answer_cache.answers_file()``) as the command keeps them, only this one made when it is None."""
     library = plain_shipped_library()
     if library is None:
         return None
-    answers = library_answers(library)
-    answer = answers.get(canonical(request))
-    if answer is not None:
-        remember_all(answers)
+    answer = library_answer(library, canonical(request))
+    if answer is not None and kept is not None:
+        remember_all(library_answers(library), kept)
     return answer
