@@ -1,4 +1,9 @@
-"""The threat pattern format: pydantic models for one pattern file, including its template."""
+"""The threat pattern format: pydantic models for one pattern file, including its template.
+
+Rules beyond a field's type live in pattern_rules.py, and each model has a plain twin in
+plain_patterns.py (a cold `list` or `get` checks the library without pydantic): a new field needs its
+spec there too, which tests/test_plain_patterns.py asks for.
+"""
 
 from __future__ import annotations
 
