@@ -10,7 +10,8 @@ the median and minimum wall time and the median CPU time (user + system, from ``
                  the library: the library is checked and every answer kept)
   caching off    TMKB_GRAPH_CACHE_DIR= (nothing kept: every call checks the library)
 
-and the floor of this machine: an interpreter doing nothing, and importing typer and pydantic.
+and the floor of this machine: an interpreter doing nothing, importing PyYAML (all a cold `list` or
+`get` imports beyond the standard library), and importing typer and pydantic.
 
 Usage:  nice python3 bench/cold_start.py [--runs 7]
 """
@@ -85,7 +86,8 @@ def caching_off(runs: int) -> None:
 
 def floor(runs: int) -> None:
     print("floor of this machine:")
-    for label, code in (("python -c pass", "pass"), ("import typer, pydantic", "import typer, pydantic; pydantic.BaseModel")):
+    for label, code in (("python -c pass", "pass"), ("import yaml", "import yaml"),
+                        ("import typer, pydantic", "import typer, pydantic; pydantic.BaseModel")):
         report(label, [timed([sys.executable, "-c", code], dict(os.environ)) for _ in range(runs)])
 
 

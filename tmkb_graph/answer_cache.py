@@ -55,7 +55,8 @@ def library_key() -> str | None:
     return stat_key(f"format {FORMAT}", sources + sorted(_PACKAGE.rglob("*.py")))
 
 
-def _file() -> Path | None:
+def answers_file() -> Path | None:
+    """The file that keeps this library's answers; None when caching is off or a file is unreadable."""
     root = cache_dir()
     key = library_key() if root is not None else None
     return None if root is None or key is None else root / f"answers-{key}.json"
@@ -78,9 +79,9 @@ def canonical(request: tuple[str, ...]) -> tuple[str, ...]:
     return (request[0], output_format)
 
 
-def lookup(request: tuple[str, ...]) -> str | None:
-    """The text a successful run printed for ``request`` with this library and code, if kept."""
-    path = _file()
+def lookup(request: tuple[str, ...], path: Path | None) -> str | None:
+    """The text a successful run printed for ``request`` with this library and code, if kept in
+    ``path`` (``answers_file()``; None: caching is off)."""
     if path is None:
         return None
     found = _read(path).get(json.dumps(canonical(request)))
@@ -89,12 +90,12 @@ def lookup(request: tuple[str, ...]) -> str | None:
 
 def remember(request: tuple[str, ...], text: str) -> None:
     """Keep ``text`` as the answer to ``request``; silently skipped when the cache folder is not writable."""
-    remember_all({request: text})
+    remember_all({request: text}, answers_file())
 
 
-def remember_all(answers: dict[tuple[str, ...], str]) -> None:
-    """Keep each text as the answer to its request, in one write; skipped when the folder is not writable."""
-    path = _file()
+def remember_all(answers: dict[tuple[str, ...], str], path: Path | None) -> None:
+    """Keep each text as the answer to its request in ``path`` (``answers_file()``), in one write;
+    skipped when caching is off (None) or the folder is not writable."""
     if path is None:
         return
     kept = _read(path)

@@ -1,5 +1,6 @@
 """The console entry point: a repeated `list` or `get` is answered from the answer cache before typer,
-pydantic or the library is imported; a plain `analyze` call is run without typer
+pydantic or the library is imported, and any other plain `list` or `get` from the library checked
+without them (tmkb_graph.plain_library); a plain `analyze` call is run without typer
 (tmkb_graph.direct_analyze); everything else goes to the command line interface."""
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ def main() -> None:
 
     argv = sys.argv[1:]
     request = answer_cache.request_of(argv)
-    answer = answer_cache.lookup(request) if request is not None else None
+    answer = None
+    if request is not None:
+        kept = answer_cache.answers_file()  # one key for the lookup and for keeping new answers
+        answer = answer_cache.lookup(request, kept)
+        if answer is None:
+            from tmkb_graph.plain_library import plain_answer
+
+            answer = plain_answer(request, kept)
     if answer is not None:
         _print_answer(answer)
     if request is None:

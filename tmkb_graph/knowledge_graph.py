@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tmkb_graph.library import PatternLibrary
-from tmkb_graph.pattern import Pattern
-
-if TYPE_CHECKING:  # networkx is imported when a graph is built: `tmkb-graph get` starts without it
+if TYPE_CHECKING:  # networkx is imported when a graph is built; a cold `get` needs neither it nor pydantic
     import networkx as nx
+
+    from tmkb_graph.library import PatternLibrary
+    from tmkb_graph.pattern import Pattern
 
 
 def node(kind: str, name: str) -> str:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from tmkb_graph.errors import InputError, Problem
-from tmkb_graph.pattern import Pattern
 from tmkb_graph.resources import data_dir
 from tmkb_graph.safe_yaml import YamlDocument, load_yaml_file
-from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import suggestion_budget, unknown_word_message
+
+if TYPE_CHECKING:  # pydantic and the models are imported when a pattern is checked by them (plain_library)
+    from tmkb_graph.pattern import Pattern
 
 MAX_PATTERN_BYTES = 512 * 1024
 
@@ -57,6 +57,11 @@ def pattern_from_document(doc: YamlDocument, path: Path | str | None = None) -> 
 
 
 def _checked_pattern(doc: YamlDocument, path: Path | str | None) -> Pattern:
+    from pydantic import ValidationError
+
+    from tmkb_graph.pattern import Pattern
+    from tmkb_graph.validation_errors import problems_from_validation_error
+
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "a pattern file is a mapping starting with id:, name:, version:")])
     try:

@@ -1,15 +1,19 @@
-"""The threat pattern format: pydantic models for one pattern file, including its template."""
+"""The threat pattern format: pydantic models for one pattern file, including its template.
+
+Rules beyond a field's type live in pattern_rules.py, and each model has a plain twin in
+plain_patterns.py (a cold `list` or `get` checks the library without pydantic): a new field needs its
+spec there too, which tests/test_plain_patterns.py asks for.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from tmkb_graph import pattern_rules as rules
 from tmkb_graph.model_base import InputModel
-from tmkb_graph.vocabulary import load_vocabulary
+from tmkb_graph.pattern_rules import AGENT_SUMMARY_TOKEN_LIMIT  # noqa: F401  (validation and tests import it from here)
 from tmkb_graph.words import (
     Body,
     BoundaryKind,
@@ -29,16 +33,6 @@ from tmkb_graph.words import (
     ZoneKind,
 )
 
-PATTERN_ID = re.compile(r"^TMKB-[A-Z]+-\d{3}$")
-CATEGORIES = ("authorization", "webhook")
-AGENT_SUMMARY_TOKEN_LIMIT = 100
-_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def estimate_tokens(text: str) -> int:
-    """A tokenizer-free token estimate: about four characters per token, as common tokenizers average."""
-    return math.ceil(len(text) / 4)
-
 
 def agent_summary_tokens(summary: AgentSummary) -> int:
     """The real token count (cl100k_base) of an agent summary's threat, check and fix together."""
@@ -51,10 +45,6 @@ class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, (str, dict)) else value
-
-
 class AgentSummary(_Strict):
     """What an agent reads before writing code: the threat, what to check, how to fix it."""
 
@@ -64,9 +54,7 @@ class AgentSummary(_Strict):
 
     @model_validator(mode="after")
     def _short(self) -> AgentSummary:
-        tokens = estimate_tokens(" ".join((self.threat, self.check, self.fix)))
-        if tokens >= AGENT_SUMMARY_TOKEN_LIMIT:
-            raise ValueError(f"the agent summary is about {tokens} tokens; keep threat, check and fix under {AGENT_SUMMARY_TOKEN_LIMIT} together")
+        rules.check_agent_summary(self)
         return self
 
 
@@ -97,37 +85,10 @@ class References(_Strict):
     compliance: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
 
-    @field_validator("cwe")
+    @field_validator(*rules.REFERENCE_SHAPES)
     @classmethod
-    def _cwe(cls, value: list[str]) -> list[str]:
-        return _ids(value, r"^CWE-\d+$", "CWE-862")
-
-    @field_validator("owasp_api")
-    @classmethod
-    def _owasp_api(cls, value: list[str]) -> list[str]:
-        return _ids(value, r"^API([1-9]|10):2023$", "API1:2023")
-
-    @field_validator("owasp_top10")
-    @classmethod
-    def _owasp_top10(cls, value: list[str]) -> list[str]:
-        return _ids(value, r"^A(0[1-9]|10):2021$", "A01:2021")
-
-    @field_validator("capec")
-    @classmethod
-    def _capec(cls, value: list[str]) -> list[str]:
-        return _ids(value, r"^CAPEC-\d+$", "CAPEC-639")
-
-    @field_validator("compliance")
-    @classmethod
-    def _compliance(cls, value: list[str]) -> list[str]:
-        return _ids(value, r"^[A-Za-z0-9-]+:\S+$", "SOC2:CC6.1")
-
-
-def _ids(values: list[str], shape: str, example: str) -> list[str]:
-    for value in values:
-        if not re.match(shape, value):
-            raise ValueError(f"'{value}' is not written like '{example}'")
-    return values
+    def _reference_ids(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return rules.check_ids(value, *rules.REFERENCE_SHAPES[info.field_name])
 
 
 class CodeExample(_Strict):
@@ -159,22 +120,11 @@ class Place(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Place:
-        given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("a place names exactly one of role, endpoint or flow")
-        if (self.or_endpoints or self.or_downstream) and self.role is None:
-            raise ValueError("only a role place can say or_endpoints or or_downstream")
+        rules.check_place(self)
         return self
 
-    @property
-    def scope(self) -> str:
-        """role, endpoint or flow."""
-        return "role" if self.role is not None else "endpoint" if self.endpoint is not None else "flow"
-
-    @property
-    def name(self) -> str:
-        """The template name the place refers to."""
-        return self.role or self.endpoint or self.flow or ""
+    scope = property(rules.place_scope, doc="role, endpoint or flow.")
+    name = property(rules.place_name, doc="The template name the place refers to.")
 
 
 class FactCondition(_Strict):
@@ -201,7 +151,7 @@ class Mitigation(_Strict):
     tradeoffs: str = Field(min_length=10)
     examples: Examples | None = None
 
-    _where_list = field_validator("where", mode="before")(lambda cls, v: _as_list(v))
+    _where_list = field_validator("where", mode="before")(lambda cls, v: rules.as_list(v))
 
 
 StartedBy = Literal["request", "system", "third_party"]
@@ -312,39 +262,14 @@ class Condition(_Strict):
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:
-        if self.all_of:
-            if len(self.all_of) < 2 or any(c.all_of for c in self.all_of):
-                raise ValueError("a group lists two or more conditions under all, none of them a group")
-            if self.role or self.endpoint or self.flow or self._says_something():
-                raise ValueError("a group lists its conditions under all and nothing else")
-            return self
-        given = [k for k in ("role", "endpoint", "flow") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("a condition names exactly one of role, endpoint or flow")
-        if not self._says_something():
-            raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
-        if (self.carries or self.carries_none) and self.flow is None:
-            raise ValueError("only a flow condition can list carries or carries_none")
-        if (self.owners or self.ids or self.bodies or self.operations or self.not_route_words or self.as_strong_as_siblings) and self.endpoint is None:
-            raise ValueError("only an endpoint condition can list owners, ids, bodies, operations, not_route_words or as_strong_as_siblings")
-        if (self.types or self.facts or self.not_facts or self.flows_out or self.sends_only_to or self.started_with or self.reachable is not None) and self.role is None:
-            raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable")
-        if self.or_endpoints and (self.role is None or not self.controls):
-            raise ValueError("only a role condition that lists controls can say or_endpoints")
+        rules.check_condition(self)
         return self
 
-    def _says_something(self) -> bool:
-        listed = (self.controls, self.carries, self.carries_none, self.lacks, self.owners, self.ids, self.bodies, self.operations, self.not_route_words, self.types, self.flows_out, self.sends_only_to, self.started_with)
-        return any(listed) or bool(self.as_strong_as_siblings or self.facts or self.not_facts) or self.reachable is not None
-
-    @property
-    def name(self) -> str:
-        """The template name the condition refers to ("" for a group)."""
-        return self.role or self.endpoint or self.flow or ""
+    name = property(rules.place_name, doc='The template name the condition refers to ("" for a group).')
 
     def members(self) -> list[Condition]:
         """The single conditions this one stands for: the group's, or itself."""
-        return list(self.all_of) or [self]
+        return rules.condition_members(self)
 
 
 class Comparison(_Strict):
@@ -380,37 +305,7 @@ class Template(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Template:
-        if any(c.all_of for c in self.unless):
-            raise ValueError("unless lists single conditions that must all hold; a group (all) belongs in unless_any")
-        names = list(self.roles) + list(self.endpoints)
-        for name in names:
-            if not _ROLE_NAME.match(name):
-                raise ValueError(f"role name '{name}' must be lower_snake_case")
-        if len(set(names)) != len(names):
-            raise ValueError("a role and an endpoint role share a name")
-        for spec in self.flows:
-            for end in (spec.source, spec.target):
-                if end not in self.roles:
-                    raise ValueError(f"flow '{spec.name}' names role '{end}', which the template does not define")
-        if len({f.name for f in self.flows}) != len(self.flows):
-            raise ValueError("template flow names must be unique")
-        for name, endpoint in self.endpoints.items():
-            if endpoint.of not in self.roles:
-                raise ValueError(f"endpoint role '{name}' is of role '{endpoint.of}', which the template does not define")
-            for field in ("same_resource_as", "same_path_as"):
-                other = getattr(endpoint, field)
-                if other is not None and other not in self.endpoints:
-                    raise ValueError(f"endpoint role '{name}': {field} names no endpoint role '{other}'")
-        _check_unit_and_conditions(self)
-        unreached = _unconnected_roles(self)
-        witnesses = {n for n, e in self.endpoints.items() if e.witness}
-        if witnesses and witnesses == set(self.endpoints):
-            raise ValueError("at least one endpoint role must not be a witness: findings are made per non-witness endpoint")
-        if unreached:
-            raise ValueError(
-                f"roles {', '.join(unreached)} are not connected to the others by a template flow; "
-                "a template is one connected subgraph so the matcher can walk it from one anchor"
-            )
+        rules.check_template(self)
         return self
 
     @property
@@ -424,42 +319,6 @@ class Template(_Strict):
         if self.unit:
             return list(self.unit)
         return list(self.roles) + [n for n, e in self.endpoints.items() if not e.witness]
-
-
-def _check_unit_and_conditions(template: Template) -> None:
-    names = {"role": set(template.roles), "endpoint": set(template.endpoints), "flow": {f.name for f in template.flows}}
-    witnesses = {n for n, e in template.endpoints.items() if e.witness}
-    for name in template.unit:
-        if name not in names["role"] | names["endpoint"]:
-            raise ValueError(f"unit names '{name}', which is neither a role nor an endpoint role of the template")
-        if name in witnesses:
-            raise ValueError(f"unit names the witness endpoint role '{name}'; a witness only has to exist")
-    if len(set(template.unit)) != len(template.unit):
-        raise ValueError("unit lists a name twice")
-    for comparison in template.compare:
-        for name in (comparison.weaker, comparison.than):
-            if name not in names["role"] | names["endpoint"]:
-                raise ValueError(f"compare names '{name}', which is neither a role nor an endpoint role of the template")
-            if comparison.in_front and name not in names["endpoint"]:
-                raise ValueError(f"compare in_front names '{name}', which is not an endpoint role: only routes have gateways in front")
-    for key, conditions in (("unless", template.unless), ("unless_any", template.unless_any)):
-        for condition in (member for c in conditions for member in c.members()):
-            scope = "role" if condition.role is not None else "endpoint" if condition.endpoint is not None else "flow"
-            if condition.name not in names[scope]:
-                raise ValueError(f"{key} names {scope} '{condition.name}', which the template does not define")
-
-
-def _unconnected_roles(template: Template) -> list[str]:
-    roles = list(template.roles)
-    reached = {roles[0]}
-    changed = True
-    while changed:
-        changed = False
-        for spec in template.flows:
-            if (spec.source in reached) != (spec.target in reached):
-                reached |= {spec.source, spec.target}
-                changed = True
-    return [r for r in roles if r not in reached]
 
 
 class SeverityRule(_Strict):
@@ -498,43 +357,21 @@ class Pattern(_Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not PATTERN_ID.match(value):
-            raise ValueError(f"pattern id '{value}' should look like TMKB-AUTHZ-001")
-        return value
+        return rules.check_pattern_id(value)
 
     @field_validator("secondary_to")
     @classmethod
     def _secondary_ids(cls, value: list[str]) -> list[str]:
-        for pattern_id in value:
-            if not PATTERN_ID.match(pattern_id):
-                raise ValueError(f"secondary_to names '{pattern_id}', which should look like TMKB-AUTHZ-001")
-        return value
+        return rules.check_secondary_ids(value)
 
     @field_validator("category")
     @classmethod
     def _category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            from tmkb_graph.vocabulary import unknown_word_message
-
-            raise ValueError(unknown_word_message("category", value, list(CATEGORIES)))
-        return value
+        return rules.check_category(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Pattern:
-        ids = [m.id for m in self.mitigations]
-        if len(set(ids)) != len(ids):
-            raise ValueError("mitigation ids must be unique")
-        for mitigation in self.mitigations:
-            if not mitigation.id.startswith(self.id + "-M"):
-                raise ValueError(f"mitigation id '{mitigation.id}' should start with '{self.id}-M'")
-            _check_places(self.template, mitigation)
-        if not any(m.required for m in self.mitigations):
-            raise ValueError("at least one mitigation must be required, or no finding could ever be open")
-        if self.tier == "A":
-            _check_full_depth(self)
-        _check_severity_rules(self)
-        if self.id in self.secondary_to:
-            raise ValueError("secondary_to names the pattern itself")
+        rules.check_pattern(self)
         return self
 
     def severity_for(self, missing_controls: set[str]) -> tuple[str, str | None]:
@@ -548,41 +385,3 @@ class Pattern(_Strict):
     def mitigation_by_id(self) -> dict[str, Mitigation]:
         """The pattern's mitigations, by id."""
         return {m.id: m for m in self.mitigations}
-
-
-def _check_places(template: Template, mitigation: Mitigation) -> None:
-    flows = {f.name for f in template.flows}
-    for place in mitigation.where:
-        known = {"role": set(template.roles), "endpoint": set(template.endpoints), "flow": flows}[place.scope]
-        if place.name not in known:
-            raise ValueError(
-                f"mitigation {mitigation.id} is placed at {place.scope} '{place.name}', which the template does not define"
-            )
-    # carries are judged on flows; a role or endpoint place beside them counts by its claimed control
-    if mitigation.carries and not any(p.scope == "flow" for p in mitigation.where):
-        raise ValueError(f"mitigation {mitigation.id} lists carries, so at least one place it names must be a flow")
-    if mitigation.operations and not all(p.scope == "endpoint" for p in mitigation.where):
-        raise ValueError(f"mitigation {mitigation.id} lists operations, so every place it names must be an endpoint")
-    if mitigation.only_when is not None and mitigation.only_when.role not in template.roles:
-        raise ValueError(f"mitigation {mitigation.id} is only_when role '{mitigation.only_when.role}', which the template does not define")
-
-
-def _check_severity_rules(pattern: Pattern) -> None:
-    required = {m.control for m in pattern.mitigations if m.required}
-    rank = load_vocabulary().fact
-    for rule in pattern.severity_when:
-        for control in rule.only_missing:
-            if control not in required:
-                raise ValueError(f"severity_when lists '{control}', which no required mitigation of the pattern asks for")
-        if rank("severities", rule.severity, "rank") >= rank("severities", pattern.severity, "rank"):
-            raise ValueError(f"severity_when gives '{rule.severity}', which is not lower than the pattern's severity '{pattern.severity}'")
-
-
-def _check_full_depth(pattern: Pattern) -> None:
-    if len(pattern.attack_scenario) < 2:
-        raise ValueError("a tier A pattern needs an attack scenario of at least two steps")
-    if not pattern.llm_blind_spots:
-        raise ValueError("a tier A pattern needs at least one LLM blind spot")
-    for mitigation in pattern.mitigations:
-        if mitigation.required and mitigation.examples is None:
-            raise ValueError(f"tier A: required mitigation {mitigation.id} needs vulnerable and secure examples")

@@ -21,9 +21,10 @@ from pydantic_core import SchemaSerializer
 
 from tmkb_graph.gcpause import gc_paused
 
-if TYPE_CHECKING:  # only annotations: `tmkb-graph list` writes pattern JSON without the output models
+from tmkb_graph.pattern_output import pattern_json, patterns_json, stdlib_json  # noqa: F401  (their home before pattern_output)
+
+if TYPE_CHECKING:  # only annotations
     from tmkb_graph.findings import AnalysisResult
-    from tmkb_graph.pattern import Pattern
 
 # Core-schema node types whose JSON is the same bytes as the standard library's once keys are sorted.
 _SAFE_LEAVES = frozenset({"str", "int", "bool", "none", "literal", "enum"})
@@ -121,15 +122,11 @@ def _sorted_serializer(model: type) -> SchemaSerializer | None:
         return None
 
 
-def _stdlib_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 def analysis_json(result: AnalysisResult) -> str:
     """The whole analysis result as JSON."""
     serializer = _sorted_serializer(type(result))
     if serializer is None:
-        return _stdlib_json(result.model_dump(mode="json"))
+        return stdlib_json(result.model_dump(mode="json"))
     return serializer.to_json(result, indent=2).decode("utf-8") + "\n"
 
 
@@ -181,17 +178,3 @@ def _dumped(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _dumped(v) for k, v in value.items()}
     return value
-
-
-def pattern_json(pattern: Pattern) -> str:
-    """One pattern as JSON, with the field names its YAML file uses."""
-    return _stdlib_json(pattern.model_dump(mode="json", by_alias=True))
-
-
-def patterns_json(patterns: list[Pattern]) -> str:
-    """The pattern list as JSON: id, name, severity, boundary and category of each."""
-    rows = [
-        {"id": p.id, "name": p.name, "severity": p.severity, "boundary": p.template.boundary, "category": p.category}
-        for p in patterns
-    ]
-    return json.dumps(rows, indent=2, sort_keys=True) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup, Gap
-from tmkb_graph.pattern import Pattern
+from tmkb_graph.pattern_output import pattern_text, patterns_table  # noqa: F401  (their home before pattern_output)
 from tmkb_graph.render.places import separate_line
 from tmkb_graph.text import escaped_lines
 
@@ -116,48 +116,3 @@ def _gap_text(gap: Gap) -> str:
     where = f"{gap.at} (line {gap.line})" if gap.line else gap.at
     carry = f": carry {', '.join(gap.carries)}" if gap.carries else ""
     return f"{gap.control} at {where}{carry} [{gap.mitigation}]"
-
-
-def patterns_table(patterns: list[Pattern]) -> str:
-    """One line per pattern: id, severity, boundary, name."""
-    rows = [("ID", "SEVERITY", "BOUNDARY", "NAME")]
-    rows += [(p.id, p.severity, p.template.boundary, p.name) for p in patterns]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return escaped_lines([f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]) + "\n"
-
-
-def pattern_text(p: Pattern, related: dict[str, list[str]] | None = None) -> str:
-    """A human view of one pattern, with the patterns that share a control or weakness with it."""
-    refs = p.references
-    out = [
-        f"{p.id}  {p.name}",
-        f"severity {p.severity}, likelihood {p.likelihood}, tier {p.tier}, category {p.category}, version {p.version}",
-        "",
-        f"Threat: {p.agent_summary.threat}",
-        f"Check:  {p.agent_summary.check}",
-        f"Fix:    {p.agent_summary.fix}",
-        "",
-        *p.description.strip().splitlines(),
-        "",
-        "References: " + ", ".join(refs.cwe + refs.owasp_api + refs.owasp_top10 + refs.capec + refs.compliance),
-    ]
-    if p.attack_scenario:
-        out += ["", "Attack scenario:"] + [f"  {i}. {step}" for i, step in enumerate(p.attack_scenario, 1)]
-    if p.llm_blind_spots:
-        out += ["", "LLM blind spots:"] + [f"  - {s}" for s in p.llm_blind_spots]
-    out += ["", "Mitigations:"]
-    for m in p.mitigations:
-        where = " or ".join(f"{pl.scope} {pl.name}" for pl in m.where)
-        need = "required" if m.required else "recommended"
-        tenancy = f", {m.tenancy}-tenant only" if m.tenancy else ""
-        out.append(f"  {m.id} {m.name} [{need}{tenancy}]: control {m.control} at {where}")
-    t = p.template
-    out += ["", f"Template (boundary {t.boundary}{', ' + t.tenancy + '-tenant' if t.tenancy else ''}):"]
-    out += [f"  role {name}: {', '.join(spec.types)}" for name, spec in t.roles.items()]
-    out += [f"  flow {f.name}: {f.source} -> {f.target} ({', '.join(f.kinds)})" for f in t.flows]
-    out += [f"  endpoint {name} of {e.of}: {', '.join(e.operations) or 'any operation'}" for name, e in t.endpoints.items()]
-    if related:
-        out += ["", "Related patterns (shared required controls or CWEs):"]
-        out += [f"  {pid}: {', '.join(things)}" for pid, things in related.items()]
-    out += ["", "Sources:"] + [f"  {s.title} <{s.url}>" for s in refs.sources]
-    return escaped_lines(out) + "\n"
