@@ -77,12 +77,12 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable" in stderr
 
 
 def test_sends_only_to_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, sends_only_to: [client]}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable" in stderr
 
 
 def test_sends_only_to_lists_component_types(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
 
 def test_started_with_is_said_of_roles_only_and_names_context_items(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, started_with: [tenant_id]}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with or reachable" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable" in stderr
     shipped = "started_with: [tenant_id]"
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-014.yaml", shipped, shipped, "started_with: [tennant_id]")
     assert code == 2 and "'tenant_id'" in stderr and "line " in stderr

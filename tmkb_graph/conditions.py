@@ -51,6 +51,10 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.started_with and not _started_with(graph, binding.roles[condition.name], condition.started_with):
         return False
+    if condition.sends_carrying and not _sends_carrying(graph, binding.roles[condition.name], condition.sends_carrying):
+        return False
+    if condition.sends_without and any(set(condition.sends_without) & graph.effective_carries(i) for i in _sent(graph, binding.roles[condition.name])):
+        return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
@@ -84,6 +88,17 @@ def _started_with(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:
     """True when the component's work is started by some flow, and every such flow carries the items."""
     starts = [i for _, _, i in graph.in_flows(cid) if graph.flow(i).kind in STARTING_KINDS]
     return bool(starts) and all(set(items) <= graph.effective_carries(i) for i in starts)
+
+
+def _sent(graph: ArchitectureGraph, cid: str) -> list[int]:
+    """The flows the component sends, apart from its reads."""
+    return [i for _, _, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
+
+
+def _sends_carrying(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:
+    """True when the component sends something besides its reads, and every such flow carries the items."""
+    sent = _sent(graph, cid)
+    return bool(sent) and all(set(items) <= graph.effective_carries(i) for i in sent)
 
 
 def _weaker_than_a_sibling(graph: ArchitectureGraph, ref: EndpointRef, listed: list[str]) -> bool:

@@ -256,6 +256,12 @@ class Condition(_Strict):
     # every flow that starts the bound role's component's work (deliver, subscribe, invoke) carries
     # these items, and at least one does (a job told its tenant with each message)
     started_with: list[ContextItem] = Field(default_factory=list)
+    # everything the bound role's component sends apart from its reads carries these items, and it
+    # sends something (a scheduler that hands out one tenant's unit of work per message)
+    sends_carrying: list[ContextItem] = Field(default_factory=list)
+    # nothing the bound role's component sends apart from its reads carries these items (it hands
+    # out references, not results it computed)
+    sends_without: list[ContextItem] = Field(default_factory=list)
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)

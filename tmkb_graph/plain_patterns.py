@@ -326,6 +326,8 @@ CONDITION = ModelSpec("Condition", {
     "flows_out": _many(_flow_kind),
     "or_endpoints": Spec(_flag, default=False),
     "started_with": _many(_item),
+    "sends_carrying": _many(_item),
+    "sends_without": _many(_item),
     "as_strong_as_siblings": _many(_control),
 }, rules.check_condition, PlainCondition)
 COMPARISON = ModelSpec("Comparison", {
