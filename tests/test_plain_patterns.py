@@ -129,3 +129,13 @@ def test_a_library_with_a_broken_file_is_left_to_the_models(tmp_path: Path, monk
     monkeypatch.setattr(plain_library, "data_dir", lambda name: tmp_path / name)
     assert plain_library.plain_shipped_library() is None
     assert plain_library.plain_answer(("list", "table"), None) is None
+
+
+def test_a_plain_answer_that_fails_leaves_the_call_to_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmkb_graph import entry
+
+    def broken(request: tuple[str, ...], kept: Path | None) -> str | None:
+        raise FileNotFoundError("tmkb-graph's patterns/ directory is missing from the installation")
+
+    monkeypatch.setattr(plain_library, "plain_answer", broken)
+    assert entry._plain_answer(("list", "table"), None) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from pathlib import Path
 
 
 def main() -> None:
@@ -21,9 +22,7 @@ def main() -> None:
         kept = answer_cache.answers_file()  # one key for the lookup and for keeping new answers
         answer = answer_cache.lookup(request, kept)
         if answer is None:
-            from tmkb_graph.plain_library import plain_answer
-
-            answer = plain_answer(request, kept)
+            answer = _plain_answer(request, kept)
     if answer is not None:
         _print_answer(answer)
     if request is None:
@@ -31,6 +30,18 @@ def main() -> None:
     from tmkb_graph.cli import main as cli_main
 
     cli_main()
+
+
+def _plain_answer(request: tuple[str, ...], kept: Path | None) -> str | None:
+    """The answer made from the library checked without pydantic, or None for the command line
+    interface to answer (and to report a broken installation, a missing data folder or an unreadable
+    vocabulary exactly as it always did)."""
+    from tmkb_graph.plain_library import plain_answer
+
+    try:
+        return plain_answer(request, kept)
+    except Exception:  # noqa: BLE001 - only a slower answer: the full command runs instead
+        return None
 
 
 def _print_answer(answer: str) -> None:
