@@ -10,12 +10,11 @@ import hashlib
 from typing import Any
 
 from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
-from tmkb_graph.architecture import Acceptance, LoadedArchitecture
+from tmkb_graph.acceptances import apply_acceptances
+from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
-from tmkb_graph.errors import InputError
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.findings import (
-    AcceptanceNote,
     AnalysisResult,
     ArchitectureSummary,
     CrossingOut,
@@ -31,7 +30,7 @@ from tmkb_graph.place_controls import forwarding
 from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
 from tmkb_graph.mitigations import judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
-from tmkb_graph.vocabulary import load_vocabulary, unknown_word_message
+from tmkb_graph.vocabulary import load_vocabulary
 
 
 def analyze(
@@ -57,7 +56,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
             for item in matched.not_assessable
         )
     warnings = [str(w) for w in arch.warnings]
-    findings = _apply_acceptances(findings, arch, today, warnings)
+    findings = apply_acceptances(findings, arch, today, warnings)
     findings = mark_related(findings, library)
     rank = severity_ranks()
     findings.sort(key=lambda f: (-rank[f.severity], f.pattern, f.location_line or 0, f.id))
@@ -339,63 +338,6 @@ def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> t
         return place_line(arch, "endpoint", ref), _ref_label(graph, ref)
     cid = binding.roles[name]
     return place_line(arch, "role", cid), cid
-
-
-def _accepts(acceptance: Acceptance, finding: Finding) -> bool:
-    if acceptance.pattern != finding.pattern:
-        return False
-    if acceptance.finding is not None:
-        return acceptance.finding == finding.id
-    components = {value.split(" ", 1)[0] for path in finding.paths for value in path.values()}
-    return acceptance.component in components
-
-
-def _apply_acceptances(
-    findings: list[Finding], arch: LoadedArchitecture, today: dt.date, warnings: list[str]
-) -> list[Finding]:
-    used: set[int] = set()
-    out = []
-    for finding in findings:
-        for i, acceptance in enumerate(arch.model.accepted):
-            if not _accepts(acceptance, finding):
-                continue
-            used.add(i)
-            expired = acceptance.expires is not None and acceptance.expires < today
-            note = AcceptanceNote(
-                reason=acceptance.reason,
-                expires=acceptance.expires.isoformat() if acceptance.expires else None,
-                expired=expired,
-                line=arch.line_of(("accepted", i)),
-            )
-            if expired:
-                warnings.append(
-                    str(
-                        arch.document.problem(
-                            ("accepted", i),
-                            f"the acceptance of {acceptance.pattern} expired on {acceptance.expires}; "
-                            f"finding {finding.id} is reported as {finding.status} again",
-                            "warning",
-                        )
-                    )
-                )
-                finding = finding.model_copy(update={"acceptance": note})
-            elif finding.status == "open":
-                finding = finding.model_copy(update={"status": "accepted", "acceptance": note})
-            break
-        out.append(finding)
-    for i, acceptance in enumerate(arch.model.accepted):
-        if i not in used:
-            target = acceptance.finding or acceptance.component
-            warnings.append(
-                str(
-                    arch.document.problem(
-                        ("accepted", i),
-                        f"this acceptance of {acceptance.pattern} on '{target}' matches no finding; remove it or fix it",
-                        "warning",
-                    )
-                )
-            )
-    return out
 
 
 def _summary(findings: list[Finding], not_assessable: list[NotAssessableOut], library: PatternLibrary) -> Summary:
