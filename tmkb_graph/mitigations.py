@@ -13,7 +13,7 @@ from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.findings import Gap
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.conditions import STARTING_KINDS
-from tmkb_graph.place_controls import effective_controls, endpoint_controls, facts_known, forwarding, own_endpoint_controls
+from tmkb_graph.place_controls import effective_controls, endpoint_at, endpoint_controls, facts_known, forwarding, own_endpoint_controls
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -210,8 +210,12 @@ def _places(
         label = _label(graph, "endpoint", ref)
         evidence = None
         if present:
-            own = control in own_endpoint_controls(graph, ref)
-            evidence = f"{label} claims {control}" if own else f"the gateway route in front of {label} claims {control}"
+            if control in effective_controls(graph.architecture.model.components[ref.component], endpoint_at(graph, ref)):
+                evidence = f"{label} claims {control}"
+            elif control in own_endpoint_controls(graph, ref):
+                evidence = f"{label} claims a control that implies {control}"
+            else:
+                evidence = f"the gateway route in front of {label} claims {control}"
         yield label, place_line(arch, "endpoint", ref), present, evidence, _NO_CARRIES
     else:
         for index in binding.flows.get(name, ()):
