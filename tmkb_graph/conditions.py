@@ -76,8 +76,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
 def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:
     """True when the component sends something besides its reads, and all of it to components of these types."""
     components = graph.architecture.model.components
-    sent = [target for _, target, i in graph.out_flows(cid) if graph.flow(i).kind != "read"]
-    return bool(sent) and all(components[target].type in types for target in sent)
+    sent = _sent(graph, cid)
+    return bool(sent) and all(components[graph.flow(i).target].type in types for i in sent)
 
 
 # flows that start a job's or function's work (a channel hands it on, or something invokes it)
