@@ -80,9 +80,17 @@ def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable" in stderr
 
 
-def test_sends_only_to_is_said_of_roles_only(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, sends_only_to: [client]}"))
+@pytest.mark.parametrize("said", ["sends_only_to: [client]", "sends_carrying: [tenant_id]", "sends_without: [payload]"])
+def test_what_a_component_sends_is_said_of_roles_only(tmp_path: Path, said: str) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{endpoint: target, {said}}}"))
     assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable" in stderr
+
+
+def test_sends_carrying_names_context_items(tmp_path: Path) -> None:
+    code, stderr = _validate_shipped(
+        tmp_path, "authorization", "TMKB-AUTHZ-014.yaml", "sends_carrying: [tenant_id]", "sends_carrying: [tenant_id]", "sends_carrying: [tenant_di]"
+    )
+    assert code == 2 and "sends_carrying" in stderr and "'tenant_id'" in stderr and "line " in stderr
 
 
 def test_sends_only_to_lists_component_types(tmp_path: Path) -> None:
