@@ -114,18 +114,12 @@ def _endpoint_fits(
     if not set(spec.controls) <= claimed or claimed & set(spec.lacks):
         return False
     if spec.same_resource_as is not None:
-        other_ref = bound.get(spec.same_resource_as)
-        if other_ref is None:
-            return False
-        other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
-        if endpoint.resource is None or endpoint.resource != other.resource:
+        other = _bound_endpoint(bound, spec.same_resource_as, model)
+        if other is None or endpoint.resource is None or endpoint.resource != other.resource:
             return False
     if spec.same_path_as is not None:
-        other_ref = bound.get(spec.same_path_as)
-        if other_ref is None:
-            return False
-        other = model.components[other_ref.component].endpoints[other_ref.index]  # type: ignore[index]
-        if endpoint.path_shape != other.path_shape:
+        other = _bound_endpoint(bound, spec.same_path_as, model)
+        if other is None or endpoint.path_shape != other.path_shape:
             return False
     if spec.nested is not None:
         nested = _nested(endpoint, model)
@@ -136,6 +130,12 @@ def _endpoint_fits(
     if spec.resource is not None:
         return _resource_fits(spec, endpoint, model)
     return True
+
+
+def _bound_endpoint(bound: dict[str, EndpointRef], name: str, model: Architecture) -> Endpoint | None:
+    """The endpoint already bound to the endpoint role ``name``, or None when none is."""
+    ref = bound.get(name)
+    return None if ref is None else model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
 
 
 def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
