@@ -11,6 +11,7 @@ from typing import Any
 
 from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
+from tmkb_graph.assumptions import finding_assumptions
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.gcpause import gc_paused
@@ -171,6 +172,7 @@ def _finding(
         acceptance=None,
         related_to=_EMPTY,
         severity_because=because,
+        assumes=(finding_assumptions(pattern, bindings, graph) or _EMPTY) if missing else _EMPTY,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from tmkb_graph.text import shown
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "note"]
 
 MAX_SHOWN_FILE = 200
 MAX_SHOWN_PATH = 160

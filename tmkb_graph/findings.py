@@ -110,6 +110,9 @@ class Finding(_Out):
     related_to: list[str] = Field(default_factory=list)
     # why an open finding's severity is lower than its pattern's (the pattern's severity_when)
     severity_because: str | None = None
+    # undeclared facts or route bodies that, declared as the pattern asks, would have kept this
+    # finding from being made: what it takes for granted (open findings only)
+    assumes: list[str] = Field(default_factory=list)
 
 
 class NotAssessableOut(_Out):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmkb_graph.acceptance_check import check_acceptances
+from tmkb_graph.assumption_notes import assumption_notes
 from tmkb_graph.architecture import check_architecture_document
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.library import (
@@ -121,8 +122,10 @@ def _is_pattern(doc: YamlDocument, path: Path | str) -> bool:
 def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library: PatternLibrary | None) -> int:
     """Check an architecture as analyze does, keeping its warnings; its errors are raised."""
     arch = check_architecture_document(doc)
-    check_acceptances(arch, library or load_library())
+    library = library or load_library()
+    check_acceptances(arch, library)
     report.problems.extend(arch.warnings)
+    report.problems.extend(assumption_notes(arch, library))
     return 1
 
 

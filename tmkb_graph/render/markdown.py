@@ -76,6 +76,8 @@ def _section(f: Finding) -> list[str]:
     if f.status == "open":
         if f.severity_because:
             out += ["", f"Severity {f.severity}: {_md(f.severity_because)}"]
+        if f.assumes:
+            out += ["", "Assumes (not declared):", *(f"- {_md(a)}" for a in f.assumes)]
         out += ["", f"Fix: {f.fix}"]
     out.append("")
     return out

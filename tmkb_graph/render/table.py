@@ -108,6 +108,7 @@ def _finding_block(f: Finding) -> list[str]:
     if f.status == "open":
         if f.severity_because:
             out.append(f"  severity {f.severity}: {f.severity_because}")
+        out.extend(f"  assumes {assumption}" for assumption in f.assumes)
         out.append(f"  fix: {f.fix}")
     return out
 

@@ -1,0 +1,122 @@
+"""What a finding takes for granted: undeclared facts and bodies that would have kept it from being made."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import TODAY
+from tmkb_graph.analysis import analyze
+from tmkb_graph.architecture import parse_architecture
+from tmkb_graph.cli import app
+from tmkb_graph.render import analysis_json, analysis_markdown, analysis_table
+
+JOB = """\
+name: Exports
+tenancy: multi
+components:
+  web: {type: api, controls: [authn, tenant_scoped_queries]}
+  jobs: {type: queue}
+  worker: {type: worker, FACTS}
+  db: {type: database, controls: [storage_tenant_isolation]}
+flows:
+  - {from: web, to: jobs, kind: enqueue, carries: [resource_id]}
+  - {from: jobs, to: worker, kind: deliver}
+  - {from: worker, to: db, kind: write}
+"""
+
+ROUTE = """\
+name: Invoices
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    controls: [authn, tenant_scoped_queries]
+    endpoints:
+      - {route: "POST /invoices", operation: create, resource: Invoice BODY}
+      - {route: "GET /invoices/{invoice_id}", operation: read, resource: Invoice}
+resources:
+  Invoice: {owner: user}
+flows:
+  - {from: browser, to: api, kind: request}
+"""
+
+
+def _job(facts: str = ""):
+    text = JOB.replace("FACTS", f"facts: {{{facts}}}" if facts else "")
+    return analyze(parse_architecture(text, "jobs.yaml"), today=TODAY)
+
+
+def _route(body: str = ""):
+    text = ROUTE.replace(" BODY", f", body: {body}" if body else "")
+    return analyze(parse_architecture(text, "routes.yaml"), today=TODAY)
+
+
+def _one(result, pattern: str):
+    (finding,) = [f for f in result.findings if f.pattern == pattern]
+    return finding
+
+
+def test_a_job_not_said_to_act_for_anyone_is_taken_to_act_for_the_requester() -> None:
+    finding = _one(_job(), "TMKB-AUTHZ-001")
+    assert finding.status == "open"
+    assert finding.assumes == [
+        "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
+    ]
+
+
+def test_a_declared_fact_is_no_assumption() -> None:
+    assert _one(_job("acts_for_requester: true"), "TMKB-AUTHZ-001").assumes == []
+    assert not [f for f in _job("acts_for_requester: false").findings if f.pattern == "TMKB-AUTHZ-001"]
+
+
+def test_an_undeclared_body_is_named_on_the_route() -> None:
+    finding = _one(_route(), "TMKB-AUTHZ-006")
+    assert finding.assumes == ["api POST /invoices: the body is taken not to be raw (declare body: fields|raw)"]
+    assert _one(_route("fields"), "TMKB-AUTHZ-006").assumes == []
+
+
+def test_a_presumed_fact_is_not_listed() -> None:
+    # a route is presumed to serve customers (staff_only false): the object-level finding says nothing of it
+    finding = _one(_route(), "TMKB-AUTHZ-005")
+    assert finding.status == "open"
+    assert finding.assumes == []
+
+
+def test_only_open_findings_carry_assumptions() -> None:
+    text = JOB.replace("FACTS", "controls: [job_reauthorization, authorization_context_propagation]").replace(
+        "carries: [resource_id]", "carries: [resource_id, user_id, tenant_id]"
+    )
+    finding = _one(analyze(parse_architecture(text, "jobs.yaml"), today=TODAY), "TMKB-AUTHZ-001")
+    assert finding.status == "mitigated"
+    assert finding.assumes == []
+
+
+def test_every_output_shows_the_assumption() -> None:
+    result = _job()
+    assert json.loads(analysis_json(result))["findings"][0]["assumes"]
+    assert "  assumes worker: 'acts for the requester' is taken to hold" in analysis_table(result)
+    assert "Assumes (not declared):" in analysis_markdown(result)
+
+
+def test_validate_notes_each_assumption_once_and_still_passes(tmp_path) -> None:
+    path = tmp_path / "jobs.yaml"
+    path.write_text(JOB.replace("FACTS", ""), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert notes == [
+        f"note: {path}: line 6: 1 open finding (TMKB-AUTHZ-001) assumes what the file does not say: "
+        "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
+    ]
+    assert "ok: 1 file valid" in result.stdout
+
+
+def test_validate_says_nothing_of_a_file_that_declares_what_it_rests_on(tmp_path) -> None:
+    path = tmp_path / "jobs.yaml"
+    path.write_text(JOB.replace("FACTS", "facts: {acts_for_requester: true}"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert "note:" not in result.stderr

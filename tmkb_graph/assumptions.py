@@ -1,0 +1,100 @@
+"""What a finding takes for granted: undeclared facts that would have kept it from being made.
+
+A pattern's ``unless`` conditions can ask for a component fact (a job that does the system's own
+work, a store of platform data) or a route's body (raw content). Where the architecture does not
+say, the condition does not hold and the finding is made. That is a guess, so the finding names
+it: the undeclared facts and bodies which, declared as the condition asks, would have made the
+condition hold on one of the finding's paths. A reader then knows what to confirm or declare.
+"""
+
+from __future__ import annotations
+
+from tmkb_graph.bindings import Binding
+from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.conditions import holds
+from tmkb_graph.pattern import Condition, Pattern
+from tmkb_graph.place_controls import endpoint_at, known_fact
+from tmkb_graph.vocabulary import load_vocabulary
+
+
+def finding_assumptions(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
+    """One sentence per undeclared fact or body the finding rests on, sorted (none for most)."""
+    deciding = _deciding_conditions(pattern)
+    if not deciding:
+        return []
+    found: set[str] = set()
+    for binding in bindings:
+        for condition in deciding:
+            found.update(_assumed(condition, binding, graph))
+    return sorted(found)
+
+
+def _deciding_conditions(pattern: Pattern) -> list[Condition]:
+    """The template's unless conditions (a lone ``unless`` or any of ``unless_any``) that ask for a
+    fact or a body somewhere in them."""
+    template = pattern.template
+    candidates = list(template.unless_any)
+    if len(template.unless) == 1:
+        candidates.append(template.unless[0])
+    return [c for c in candidates if any(m.facts or m.bodies for m in c.members())]
+
+
+def _assumed(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
+    """The undeclared facts and bodies of ``condition`` without which it would hold on ``binding``."""
+    if holds(condition, binding, graph):
+        return []
+    unknown: list[tuple[Condition, str]] = []
+    for member in condition.members():
+        unknown.extend((member, item) for item in _undeclared(member, binding, graph))
+    if not unknown:
+        return []
+    relaxed = _without(condition, {id(m) for m, _ in unknown})
+    if not holds(relaxed, binding, graph):
+        return []
+    return [_sentence(member, item, binding, graph) for member, item in unknown]
+
+
+def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
+    """The facts (by name) and, as ``"body"``, the route body this member asks for that nobody declares."""
+    items: list[str] = []
+    if member.facts and member.name in binding.roles:
+        cid = binding.roles[member.name]
+        items.extend(fact for fact in sorted(member.facts) if _fact_value(graph, cid, fact) is None and not _presumed(fact, member))
+    if member.bodies and member.name in binding.endpoints:
+        if endpoint_at(graph, binding.endpoints[member.name]).body is None:
+            items.append("body")
+    return items
+
+
+def _presumed(fact: str, member: Condition) -> bool:
+    """True when the vocabulary presumes the fact's undeclared value to be the one the finding takes
+    (a component used by customers, a multi-tenant store holding tenants' data): not worth listing."""
+    presumed = load_vocabulary().fact("component_facts", fact, "presumed")
+    return presumed is not None and bool(presumed) != member.facts[fact]
+
+
+def _fact_value(graph: ArchitectureGraph, cid: str, fact: str) -> bool | None:
+    component = graph.architecture.model.components[cid]
+    third_party_id = cid if graph.family.get(cid) == "party" else None
+    return known_fact(component, fact, load_vocabulary(), component.technology, third_party_id)
+
+
+def _without(condition: Condition, undeclared_in: set[int]) -> Condition:
+    """The condition with the fact and body tests of the given members dropped (the rest kept)."""
+    if condition.all_of:
+        return condition.model_copy(update={"all_of": [_without(m, undeclared_in) for m in condition.all_of]})
+    if id(condition) in undeclared_in:
+        return condition.model_copy(update={"facts": {}, "bodies": []})
+    return condition
+
+
+def _sentence(member: Condition, item: str, binding: Binding, graph: ArchitectureGraph) -> str:
+    if item == "body":
+        ref = binding.endpoints[member.name]
+        route = f"{ref.component} {endpoint_at(graph, ref).route}"
+        wanted = " or ".join(member.bodies)
+        return f"{route}: the body is taken not to be {wanted} (declare body: fields|raw)"
+    cid = binding.roles[member.name]
+    label = load_vocabulary().terms("component_facts")[item].label.lower()
+    taken = "is taken to hold" if not member.facts[item] else "is taken not to hold"
+    return f"{cid}: '{label}' {taken} (declare facts: {{{item}: true|false}})"
