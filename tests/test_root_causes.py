@@ -74,7 +74,7 @@ name: Nightly
 tenancy: multi
 components:
   cron: {type: scheduler}
-  sweeper: {type: worker}
+  sweeper: {type: worker, facts: {tenant_results: true}}
   db: {type: database}
   bus: {type: event_bus}
   mailer: {type: worker}
@@ -212,3 +212,15 @@ def test_a_transition_on_a_resource_that_does_not_say_its_workflow_is_not_assess
     assert "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free)" in entry.reason
     guarded = run(text.replace("{owner: user, ids: sequential}", "{owner: user, ids: sequential, workflow: guarded}"))
     assert [f.status for f in of(guarded, "TMKB-AUTHZ-009")] == ["open"]
+
+
+def test_a_sweep_that_does_not_say_whether_it_builds_tenants_results_is_not_assessable() -> None:
+    text = (FIXTURES / "TMKB-AUTHZ-014" / "silent-not-declared.yaml").read_text(encoding="utf-8")
+    result = run(text)
+    assert of(result, "TMKB-AUTHZ-014") == []
+    (entry,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-014"]
+    assert entry.component == "digest"
+    assert "declare facts: {tenant_results: true|false}" in entry.reason
+    declared = run(text.replace("digest: {type: worker, framework: celery}", "digest: {type: worker, framework: celery, facts: {tenant_results: true}}"))
+    assert [f.status for f in of(declared, "TMKB-AUTHZ-014")] == ["open"]
+    assert not [n for n in declared.not_assessable if n.pattern == "TMKB-AUTHZ-014"]

@@ -151,10 +151,8 @@ def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary
         if value is None:
             named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
             framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"
-            return (
-                f"{component.type} '{cid}' does not say whether {vocab.terms('component_facts')[fact].label.lower()} "
-                f"applies ({framework}); declare facts: {{{fact}: true|false}}"
-            )
+            label = vocab.terms("component_facts")[fact].label.lower()
+            return f"{component.type} '{cid}' does not say '{label}' true or false ({framework}); declare facts: {{{fact}: true|false}}"
         if value != wanted:
             return False
     return True

@@ -172,7 +172,14 @@ class _Builder:
             self.store_users.append((worker, self.project.reach(task.function), task.site))
             claims = worker_claims(self.signals.reached(task.function), multi)
             self.component(queue, {"type": "queue", "technology": task.technology}, task.site)
-            self.component(worker, {"type": "worker", "language": "python", "framework": task.technology}, task.site, claims)
+            attributes: dict[str, object] = {"type": "worker", "language": "python", "framework": task.technology}
+            if task.scheduled and multi:
+                # code does not show whether a sweep's work depends on whose each record is (a
+                # digest per tenant, or a purge by one fixed age); a scheduled task in a
+                # multi-tenant app is taken to build tenants' results, as the riskier reading, and
+                # the generated architecture says so where a reviewer can correct it
+                attributes["facts"] = {"tenant_results": True}
+            self.component(worker, attributes, task.site, claims)
             if task.scheduled:
                 if "scheduler" not in self.components:
                     self.component("scheduler", {"type": "scheduler", "technology": "celery-beat"}, task.site)
