@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import FIXTURES, TODAY
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import parse_architecture
@@ -203,24 +205,32 @@ def test_related_to_names_open_findings_and_a_cycle_stays_open() -> None:
     assert [(f.id, f.status, f.related_to) for f in cycle] == [("A", "open", []), ("B", "open", [])]
 
 
-def test_a_transition_on_a_resource_that_does_not_say_its_workflow_is_not_assessable() -> None:
-    text = (FIXTURES / "TMKB-AUTHZ-009" / "not-assessable-workflow-undeclared.yaml").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("pattern", "fixture", "component", "reason", "declared_as", "declared"),
+    [
+        (
+            "TMKB-AUTHZ-009", "not-assessable-workflow-undeclared.yaml", "api",
+            "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free)",
+            "{owner: user, ids: sequential}", "{owner: user, ids: sequential, workflow: guarded}",
+        ),
+        (
+            "TMKB-AUTHZ-014", "silent-not-declared.yaml", "digest",
+            "declare facts: {tenant_results: true|false}",
+            "digest: {type: worker, framework: celery}", "digest: {type: worker, framework: celery, facts: {tenant_results: true}}",
+        ),
+    ],
+)
+def test_an_undeclared_deciding_fact_makes_the_place_not_assessable_until_it_is_declared(
+    pattern: str, fixture: str, component: str, reason: str, declared_as: str, declared: str
+) -> None:
+    """A transition on a resource that does not say its workflow; a sweep that does not say whether
+    it builds tenants' results: listed, with what to declare, and judged once declared."""
+    text = (FIXTURES / pattern / fixture).read_text(encoding="utf-8")
     result = run(text)
-    assert of(result, "TMKB-AUTHZ-009") == []
-    (entry,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-009"]
-    assert entry.component == "api"
-    assert "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free)" in entry.reason
-    guarded = run(text.replace("{owner: user, ids: sequential}", "{owner: user, ids: sequential, workflow: guarded}"))
-    assert [f.status for f in of(guarded, "TMKB-AUTHZ-009")] == ["open"]
-
-
-def test_a_sweep_that_does_not_say_whether_it_builds_tenants_results_is_not_assessable() -> None:
-    text = (FIXTURES / "TMKB-AUTHZ-014" / "silent-not-declared.yaml").read_text(encoding="utf-8")
-    result = run(text)
-    assert of(result, "TMKB-AUTHZ-014") == []
-    (entry,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-014"]
-    assert entry.component == "digest"
-    assert "declare facts: {tenant_results: true|false}" in entry.reason
-    declared = run(text.replace("digest: {type: worker, framework: celery}", "digest: {type: worker, framework: celery, facts: {tenant_results: true}}"))
-    assert [f.status for f in of(declared, "TMKB-AUTHZ-014")] == ["open"]
-    assert not [n for n in declared.not_assessable if n.pattern == "TMKB-AUTHZ-014"]
+    assert of(result, pattern) == []
+    (entry,) = [n for n in result.not_assessable if n.pattern == pattern]
+    assert entry.component == component
+    assert reason in entry.reason
+    judged = run(text.replace(declared_as, declared))
+    assert [f.status for f in of(judged, pattern)] == ["open"]
+    assert not [n for n in judged.not_assessable if n.pattern == pattern]
