@@ -106,7 +106,7 @@ def test_validate_notes_each_assumption_once_and_still_passes(tmp_path) -> None:
     path.write_text(JOB.replace("FACTS", ""), encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
-    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ") and " assume" in line]
     assert notes == [
         f"note: {path}: line 6: 1 open finding (TMKB-AUTHZ-001) assumes what the file does not say: "
         "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
@@ -119,4 +119,53 @@ def test_validate_says_nothing_of_a_file_that_declares_what_it_rests_on(tmp_path
     path.write_text(JOB.replace("FACTS", "facts: {acts_for_requester: true}"), encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0
-    assert "note:" not in result.stderr
+    assert " assume" not in result.stderr
+
+
+def test_a_fact_declared_on_a_kind_no_pattern_reads_it_on_is_a_warning(tmp_path) -> None:
+    text = """\
+name: Inbound mail
+tenancy: multi
+components:
+  mailgun: {type: external_service}
+  inbound: {type: webhook_receiver, facts: {relays_senders: true}}
+flows:
+  - {from: mailgun, to: inbound, kind: webhook, carries: [payload]}
+"""
+    result = analyze(parse_architecture(text, "mail.yaml"), today=TODAY)
+    (warning,) = [w for w in result.warnings if "relays_senders" in w]
+    assert "components.inbound.facts.relays_senders: no pattern reads this fact on a webhook_receiver" in warning
+    assert "only on external_service" in warning
+    path = tmp_path / "mail.yaml"
+    path.write_text(text, encoding="utf-8")
+    cli = CliRunner().invoke(app, ["validate", str(path)])
+    assert cli.exit_code == 0
+    assert any(line.startswith("warning: ") and "relays_senders" in line for line in cli.stderr.splitlines())
+    moved = text.replace("mailgun: {type: external_service}", "mailgun: {type: external_service, facts: {relays_senders: true}}")
+    moved = moved.replace("inbound: {type: webhook_receiver, facts: {relays_senders: true}}", "inbound: {type: webhook_receiver}")
+    assert not [w for w in analyze(parse_architecture(moved, "mail.yaml"), today=TODAY).warnings if "relays_senders" in w]
+
+
+def test_validate_notes_each_place_a_pattern_cannot_judge(tmp_path) -> None:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(
+        """\
+name: Sweep
+tenancy: multi
+components:
+  cron: {type: scheduler}
+  sweeper: {type: worker}
+  db: {type: database, controls: [storage_tenant_isolation]}
+flows:
+  - {from: cron, to: sweeper, kind: invoke}
+  - {from: sweeper, to: db, kind: read}
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert (
+        f"note: {path}: line 5: TMKB-AUTHZ-014 cannot judge sweeper: worker 'sweeper' does not say "
+        "'builds tenants' results from many tenants' records' true or false (it names no framework); "
+        "declare facts: {tenant_results: true|false}"
+    ) in result.stderr.splitlines()

@@ -1,8 +1,9 @@
-"""validate's notes: the undeclared facts and bodies that open findings of an architecture rest on.
+"""validate's notes: what an architecture leaves unsaid that its findings depend on.
 
 A finding made on a guess (a job taken to act for the requester, a body taken to be bound fields)
-is only as good as the guess; validate names each guess once, at the first finding resting on it,
-so the author can declare what is true before anyone reads the findings.
+is only as good as the guess, and a pattern that needs a fact nobody declared is not assessable at
+all. validate names each guess once, at the first finding resting on it, and each place a pattern
+cannot judge, so the author can declare what is true before anyone reads the findings.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from tmkb_graph.library import PatternLibrary
 
 
 def assumption_notes(arch: LoadedArchitecture, library: PatternLibrary) -> list[Problem]:
-    """One note per undeclared fact or body that open findings take for granted, sorted by line."""
+    """One note per undeclared fact or body that open findings take for granted, and one per place
+    and reason a pattern is not assessable, sorted by line."""
     from tmkb_graph.analysis import analyze  # the analysis is needed only for architectures
 
+    result = analyze(arch, library)
     resting: dict[str, list[tuple[int, str]]] = {}
-    for finding in analyze(arch, library).findings:
+    for finding in result.findings:
         if finding.status != "open":
             continue
         for assumption in finding.assumes:
@@ -33,6 +36,19 @@ def assumption_notes(arch: LoadedArchitecture, library: PatternLibrary) -> list[
                 path="",
                 message=f"{count} open finding{'s' if count != 1 else ''} ({', '.join(patterns)}) assume{'' if count != 1 else 's'} "
                 f"what the file does not say: {assumption}",
+                level="note",
+            )
+        )
+    unjudged: dict[tuple[str, str], list[str]] = {}
+    for item in result.not_assessable:
+        unjudged.setdefault((item.component, item.reason), []).append(item.pattern)
+    for (component, reason), patterns in unjudged.items():
+        notes.append(
+            Problem(
+                file=arch.file,
+                line=arch.line_of(("components", component)),
+                path="",
+                message=f"{', '.join(sorted(patterns))} cannot judge {component}: {reason}",
                 level="note",
             )
         )

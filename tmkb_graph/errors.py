@@ -59,9 +59,12 @@ def format_path(parts: tuple[str | int, ...]) -> str:
     return out
 
 
+_LEVEL_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
 def report_lines(problems: list[Problem], limit: int = MAX_REPORTED_PROBLEMS) -> list[str]:
     """The problems as printable lines, errors first, at most ``limit`` of them and then 'and N more'."""
-    ordered = sorted(problems, key=lambda p: (p.level != "error", p.file, p.line or 0, p.path, p.message))
+    ordered = sorted(problems, key=lambda p: (_LEVEL_RANK[p.level], p.file, p.line or 0, p.path, p.message))
     lines = [f"{p.level}: {p}" for p in ordered[:limit]]
     if len(ordered) > limit:
         rest = len(ordered) - limit

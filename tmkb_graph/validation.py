@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tmkb_graph.acceptance_check import check_acceptances
 from tmkb_graph.assumption_notes import assumption_notes
+from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.architecture import check_architecture_document
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.library import (
@@ -125,6 +126,7 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     library = library or load_library()
     check_acceptances(arch, library)
     report.problems.extend(arch.warnings)
+    report.problems.extend(misplaced_facts(arch, library))
     report.problems.extend(assumption_notes(arch, library))
     return 1
 
