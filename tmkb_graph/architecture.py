@@ -279,7 +279,7 @@ def _from_text(text: str, file: str) -> LoadedArchitecture:
     with every line, so each message points at the line it always did.
     """
     try:
-        loaded = _from_document(load_yaml_text(text, file, keep_line=_kept_place))
+        loaded = _from_document(load_yaml_text(text, file, keep_lines_in=_kept_places_in))
     except InputError:
         loaded = None
     if loaded is None or loaded.warnings:
@@ -335,3 +335,9 @@ def _places_lines(lines: dict[PathKey, int]) -> dict[PathKey, int]:
 def _kept_place(path: PathKey) -> bool:
     """Whether _places_lines keeps the line of ``path``."""
     return len(path) <= 2 or path[0] == "accepted" or (len(path) == 4 and path[2] == "endpoints")
+
+
+def _kept_places_in(path: PathKey) -> bool:
+    """Whether _places_lines keeps the lines of the values directly in the collection at ``path``
+    (``_kept_place`` of each child's path, decided once per collection)."""
+    return len(path) <= 1 or path[0] == "accepted" or (len(path) == 3 and path[2] == "endpoints")
