@@ -162,16 +162,6 @@ def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
     return found  # type: ignore[no-any-return]
 
 
-def _place(graph: ArchitectureGraph, scope: str, ref: Any) -> tuple[str, int | None]:
-    """A place's label (as ``_label``) and source line (as ``place_line``), found once per place."""
-    table = graph.table("place_label_lines")
-    found = table.get((scope, ref))
-    if found is None:
-        line_scope = "role" if scope == "component" else scope
-        found = table[(scope, ref)] = (_label(graph, scope, ref), place_line(graph.architecture, line_scope, ref))
-    return found  # type: ignore[no-any-return]
-
-
 def _gap(m: Mitigation, at: str, line: int | None, present: bool, evidence: str | None, carries: list[str]) -> Gap:
     return Gap.from_checked(
         mitigation=m.id,
@@ -213,11 +203,11 @@ def _places(
         if not present and place.or_downstream:
             evidence = _claimed_by_every_job_fed(graph, cid, control)
             present = evidence is not None
-        yield *_place(graph, "component", cid), present, evidence, _NO_CARRIES
+        yield _label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
     elif scope == "endpoint":
         ref = binding.endpoints[name]
         present = control in endpoint_controls(graph, ref)
-        label, line = _place(graph, "endpoint", ref)
+        label = _label(graph, "endpoint", ref)
         evidence = None
         if present:
             if control in effective_controls(graph.architecture.model.components[ref.component], endpoint_at(graph, ref)):
@@ -226,19 +216,19 @@ def _places(
                 evidence = f"{label} claims a control that implies {control}"
             else:
                 evidence = f"the gateway route in front of {label} claims {control}"
-        yield label, line, present, evidence, _NO_CARRIES
+        yield label, place_line(arch, "endpoint", ref), present, evidence, _NO_CARRIES
     else:
         for index in binding.flows.get(name, ()):
             flow = model.flows[index]
-            label, line = _place(graph, "flow", index)
+            label = _label(graph, "flow", index)
             carried = graph.effective_carries(index)
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
-                yield label, line, True, f"{label} claims {control}", _NO_CARRIES
+                yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", _NO_CARRIES
             elif mitigation.carries and not lacking:
-                yield label, line, True, f"{label} carries {', '.join(mitigation.carries)}", _NO_CARRIES
+                yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", _NO_CARRIES
             else:
                 lost = [item for item in lacking if item in flow.carries]
                 if lost:  # written on the flow, but the job never received it
                     lacking = [item if item not in lost else f"{item} (never reached {flow.source})" for item in lacking]
-                yield label, line, False, None, lacking
+                yield label, place_line(arch, "flow", index), False, None, lacking
