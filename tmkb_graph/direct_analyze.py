@@ -57,21 +57,15 @@ def run(file: str, output_format: str, fail_on: str) -> int | None:
     """Analyse ``file`` and print the result as `analyze` does; the exit code, or None when the file
     has a problem (nothing was printed: the command line interface reports it)."""
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as tmkb_graph.cli: no entry-point scan
-    from tmkb_graph.gcpause import gc_paused
+    from tmkb_graph.analysis import analyze
+    from tmkb_graph.architecture import load_architecture
+    from tmkb_graph.errors import InputError
+    from tmkb_graph.library import load_library
+    from tmkb_graph.result_output import fails_at, write_result
 
-    # importing builds the models' validators and the library (tens of thousands of objects, none
-    # of them garbage): collections during it would only rescan them (about 0.03 s of every call).
-    # Loading and analysing pause the collector themselves; here they are inside the one pause.
-    with gc_paused():
-        from tmkb_graph.analysis import analyze
-        from tmkb_graph.architecture import load_architecture
-        from tmkb_graph.errors import InputError
-        from tmkb_graph.library import load_library
-        from tmkb_graph.result_output import fails_at, write_result
-
-        try:
-            result = analyze(load_architecture(Path(file)), load_library())
-        except InputError:
-            return None
+    try:
+        result = analyze(load_architecture(Path(file)), load_library())
+    except InputError:
+        return None
     write_result(result, output_format)
     return 1 if fails_at(result, fail_on) else 0
