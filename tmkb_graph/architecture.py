@@ -279,7 +279,7 @@ def _from_text(text: str, file: str) -> LoadedArchitecture:
     with every line, so each message points at the line it always did.
     """
     try:
-        loaded = _from_document(load_yaml_text(text, file, keep_line=_kept_place))
+        loaded = _from_document(load_yaml_text(text, file, keep_lines_in=_kept_places_in), lines_kept=True)
     except InputError:
         loaded = None
     if loaded is None or loaded.warnings:
@@ -297,12 +297,13 @@ def check_architecture_document(doc: YamlDocument) -> LoadedArchitecture:
     return _from_document(doc)
 
 
-def _from_document(doc: YamlDocument) -> LoadedArchitecture:
+def _from_document(doc: YamlDocument, lines_kept: bool = False) -> LoadedArchitecture:
     with suggestion_budget():
-        return _checked(doc)
+        return _checked(doc, lines_kept)
 
 
-def _checked(doc: YamlDocument) -> LoadedArchitecture:
+def _checked(doc: YamlDocument, lines_kept: bool = False) -> LoadedArchitecture:
+    """The checked architecture of ``doc`` (``lines_kept``: its lines are already only _places_lines')."""
     if doc.data is None:
         raise InputError([doc.problem((), "the file is empty; an architecture needs a name and components")])
     if not isinstance(doc.data, dict):
@@ -317,7 +318,7 @@ def _checked(doc: YamlDocument) -> LoadedArchitecture:
     if errors:
         raise InputError(sorted(errors))
     # the model holds the data now: the architecture keeps the lines it points at, not the data again
-    located = YamlDocument(doc.file, None, _places_lines(doc.lines))
+    located = YamlDocument(doc.file, None, doc.lines if lines_kept else _places_lines(doc.lines))
     return LoadedArchitecture(model=model, document=located, warnings=sorted(warnings))
 
 
@@ -335,3 +336,9 @@ def _places_lines(lines: dict[PathKey, int]) -> dict[PathKey, int]:
 def _kept_place(path: PathKey) -> bool:
     """Whether _places_lines keeps the line of ``path``."""
     return len(path) <= 2 or path[0] == "accepted" or (len(path) == 4 and path[2] == "endpoints")
+
+
+def _kept_places_in(path: PathKey) -> bool:
+    """Whether _places_lines keeps the lines of the values directly in the collection at ``path``
+    (``_kept_place`` of each child's path, decided once per collection)."""
+    return len(path) <= 1 or path[0] == "accepted" or (len(path) == 3 and path[2] == "endpoints")

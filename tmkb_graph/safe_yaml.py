@@ -145,13 +145,15 @@ def _bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
     return raw
 
 
-def load_yaml_text(text: str, file: str = "<string>", keep_line: Callable[[PathKey], bool] | None = None) -> YamlDocument:
-    """Parse YAML text safely into plain data with line numbers (of the paths ``keep_line`` accepts,
-    when given: the table of every value's line is the largest thing a big file's load holds)."""
+def load_yaml_text(text: str, file: str = "<string>", keep_lines_in: Callable[[PathKey], bool] | None = None) -> YamlDocument:
+    """Parse YAML text safely into plain data with line numbers: of every value, or, when
+    ``keep_lines_in`` is given, of the values directly in the mappings and lists whose path it
+    accepts (asked once per collection; the root's line is always kept). The table of every value's
+    line is the largest thing a big file's load holds."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="ignore")) > MAX_FILE_BYTES:
         raise InputError([Problem(file, None, "", f"the text is larger than {MAX_FILE_BYTES:,} bytes")])
     doc = YamlDocument(file, None)
-    builder = _Builder(doc, keep_line)
+    builder = _Builder(doc, keep_lines_in)
     try:
         builder.run(_CParser(text))
     except yaml.YAMLError as exc:
@@ -171,10 +173,11 @@ _SKIP = _Skip()
 class _Frame:
     """An open mapping or sequence: its path, its value, and (for a mapping) the key awaiting its value."""
 
-    __slots__ = ("path", "value", "key", "key_line", "first_line")
+    __slots__ = ("path", "value", "key", "key_line", "first_line", "keep")
 
-    def __init__(self, path: PathKey, value: Any) -> None:
+    def __init__(self, path: PathKey, value: Any, keep: bool = True) -> None:
         self.path = path
+        self.keep = keep  # whether the lines of the values directly in it are recorded
         self.value = value  # a dict, a list, or _SKIP for a subtree whose events are dropped
         self.key: str | _Skip | None = None  # None: a key comes next; otherwise the key whose value comes next
         self.key_line = 0
@@ -192,9 +195,9 @@ class _Builder:
     non-scalar keys, duplicate keys, over-long keys and values, and values that are not valid.
     """
 
-    def __init__(self, doc: YamlDocument, keep_line: Callable[[PathKey], bool] | None = None) -> None:
+    def __init__(self, doc: YamlDocument, keep_lines_in: Callable[[PathKey], bool] | None = None) -> None:
         self.doc = doc
-        self._keep_line = keep_line
+        self._keep_lines_in = keep_lines_in
         self.problems: list[Problem] = []
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
         self._stack: list[_Frame] = []
@@ -284,7 +287,7 @@ class _Builder:
                 return
             path = parent.path + (key,)  # type: ignore[operator]
         value = self._value(event, collection, path)
-        keep = self._keep_line is None or self._keep_line(path)
+        keep = parent.keep
         if in_list:
             held.append(value)
             if keep:
@@ -314,10 +317,9 @@ class _Builder:
         if type(held) is list:
             if len(value) > MAX_SCALAR_CHARS or (plain and _resolve(value) != _STR_TAG):
                 return False
-            path: PathKey = parent.path + (len(held),)
+            if parent.keep:
+                self.doc.lines[parent.path + (len(held),)] = event.start_mark.line + 1
             held.append(value)
-            if self._keep_line is None or self._keep_line(path):
-                self.doc.lines[path] = event.start_mark.line + 1
             return True
         if type(held) is not dict:
             return False
@@ -330,11 +332,10 @@ class _Builder:
             return True
         if key is _SKIP or len(value) > MAX_SCALAR_CHARS or (plain and _resolve(value) != _STR_TAG):
             return False
-        path = parent.path + (key,)
         held[key] = value
         parent.first_line[key] = parent.key_line
-        if self._keep_line is None or self._keep_line(path):
-            self.doc.lines[path] = parent.key_line
+        if parent.keep:
+            self.doc.lines[parent.path + (key,)] = parent.key_line
         parent.key = None
         return True
 
@@ -353,7 +354,7 @@ class _Builder:
         if collection is None:
             return self._scalar(event, path, event.start_mark.line + 1)
         value: Any = {} if collection is not list else []
-        self._stack.append(_Frame(path, value))
+        self._stack.append(_Frame(path, value, self._keep_lines_in is None or self._keep_lines_in(path)))
         return value
 
     def _key(self, frame: _Frame, event: Any, collection: Any) -> None:
