@@ -146,10 +146,8 @@ def _bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
 
 
 def load_yaml_text(text: str, file: str = "<string>", keep_lines_in: Callable[[PathKey], bool] | None = None) -> YamlDocument:
-    """Parse YAML text safely into plain data with line numbers: of every value, or, when
-    ``keep_lines_in`` is given, of the values directly in the mappings and lists whose path it
-    accepts (asked once per collection; the root's line is always kept). The table of every value's
-    line is the largest thing a big file's load holds."""
+    """Parse YAML text safely into plain data with line numbers: of every value, or of the values
+    directly in the collections whose path ``keep_lines_in`` accepts (asked once per collection)."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="ignore")) > MAX_FILE_BYTES:
         raise InputError([Problem(file, None, "", f"the text is larger than {MAX_FILE_BYTES:,} bytes")])
     doc = YamlDocument(file, None)
