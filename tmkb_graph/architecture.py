@@ -94,6 +94,12 @@ class Endpoint(_Strict):
         return len(_PATH_PARAM.findall(self.path))
 
     @property
+    def credential_params(self) -> int:
+        """How many path parameters are named as a token ({webhook_token}, :token): the object's own
+        credential in its URL, not the id of another object."""
+        return sum(1 for param in _PATH_PARAM.findall(self.path) if "token" in param.lower())
+
+    @property
     def id_params(self) -> int:
         """How many object ids the caller names: the path's parameters, and one more when the
         endpoint takes its object's id from the query or the body."""
