@@ -40,9 +40,10 @@ def _deciding_conditions(pattern: Pattern) -> list[Condition]:
 
 
 def _assumed(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
-    """The undeclared facts and bodies of ``condition`` without which it would hold on ``binding``."""
-    if holds(condition, binding, graph):
-        return []
+    """The undeclared facts and bodies of ``condition`` without which it would hold on ``binding``.
+
+    The binding was made, so the condition does not hold on it as declared; only the relaxed
+    condition needs testing, and only where something is undeclared (the cheap test first)."""
     unknown: list[tuple[Condition, str]] = []
     for member in condition.members():
         unknown.extend((member, item) for item in _undeclared(member, binding, graph))
