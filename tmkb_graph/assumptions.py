@@ -13,7 +13,7 @@ from tmkb_graph.bindings import Binding
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.conditions import holds
 from tmkb_graph.pattern import Condition, Pattern
-from tmkb_graph.place_controls import endpoint_at, known_fact
+from tmkb_graph.place_controls import endpoint_at, fact_of
 from tmkb_graph.vocabulary import load_vocabulary
 
 
@@ -60,7 +60,7 @@ def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph) -
     items: list[str] = []
     if member.facts and member.name in binding.roles:
         cid = binding.roles[member.name]
-        items.extend(fact for fact in sorted(member.facts) if _fact_value(graph, cid, fact) is None and not _presumed(fact, member))
+        items.extend(fact for fact in sorted(member.facts) if fact_of(graph, cid, fact) is None and not _presumed(fact, member))
     if member.bodies and member.name in binding.endpoints:
         if endpoint_at(graph, binding.endpoints[member.name]).body is None:
             items.append("body")
@@ -72,12 +72,6 @@ def _presumed(fact: str, member: Condition) -> bool:
     (a component used by customers, a multi-tenant store holding tenants' data): not worth listing."""
     presumed = load_vocabulary().fact("component_facts", fact, "presumed")
     return presumed is not None and bool(presumed) != member.facts[fact]
-
-
-def _fact_value(graph: ArchitectureGraph, cid: str, fact: str) -> bool | None:
-    component = graph.architecture.model.components[cid]
-    third_party_id = cid if graph.family.get(cid) == "party" else None
-    return known_fact(component, fact, load_vocabulary(), component.technology, third_party_id)
 
 
 def _without(condition: Condition, undeclared_in: set[int]) -> Condition:

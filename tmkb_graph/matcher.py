@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tmkb_graph.architecture import Component
 from tmkb_graph.bindings import Binding, MatchResult, NotAssessable
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, same_topic
 from tmkb_graph.conditions import compares, holds
 from tmkb_graph.endpoint_binding import EndpointSets, endpoints_once
 from tmkb_graph.pattern import FlowSpec, RoleSpec, Template
-from tmkb_graph.place_controls import known_fact, role_controls
+from tmkb_graph.place_controls import fact_of, role_controls
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -132,7 +131,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
-            verdict = _facts_fit(spec, component, cid, vocab, graph.family.get(cid) == "party") if spec.facts else True
+            verdict = _facts_fit(spec, graph, cid, vocab) if spec.facts else True
             if verdict is False:
                 continue
             if isinstance(verdict, str):
@@ -141,13 +140,12 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
     return out, unknown
 
 
-def _facts_fit(spec: RoleSpec, component: Component, cid: str, vocab: Vocabulary, party: bool) -> bool | str:
-    """True when every fact the role needs holds, False when one does not, a reason when one is unknown.
-
-    Known as facts_known knows them: declared, then for the framework, the technology and (a third
-    party, usually named for itself) the component's id."""
+def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str, vocab: Vocabulary) -> bool | str:
+    """True when every fact the role needs holds, False when one does not, a reason when one is unknown
+    (facts known as ``fact_of`` knows them)."""
+    component = graph.architecture.model.components[cid]
     for fact, wanted in sorted(spec.facts.items()):
-        value = known_fact(component, fact, vocab, component.technology, cid if party else None)
+        value = fact_of(graph, cid, fact)
         if value is None:
             named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
             framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"

@@ -43,15 +43,19 @@ def known_fact(component: Component, fact: str, vocab: Vocabulary, *also_known_a
     return value
 
 
-def facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> bool:
-    """True when the component is known to have each fact as wanted: declared in its ``facts``, or
-    known in the vocabulary for its framework, its technology or (a third party) its id. An unknown
-    fact does not hold."""
+def fact_of(graph: ArchitectureGraph, cid: str, fact: str) -> bool | None:
+    """A fact of the component: declared in its ``facts``, else known in the vocabulary for its
+    framework, its technology or (a third party) its id; None when nobody says."""
     component = graph.architecture.model.components[cid]
-    vocab = load_vocabulary()
     # a third party is usually named for itself (stripe, github_app): its id is the last place to look
     third_party_id = cid if graph.family.get(cid) == "party" else None
-    return all(known_fact(component, fact, vocab, component.technology, third_party_id) == value for fact, value in wanted.items())
+    return known_fact(component, fact, load_vocabulary(), component.technology, third_party_id)
+
+
+def facts_known(graph: ArchitectureGraph, cid: str, wanted: dict[str, bool]) -> bool:
+    """True when the component is known to have each fact as wanted (``fact_of``). An unknown fact
+    does not hold."""
+    return all(fact_of(graph, cid, fact) == value for fact, value in wanted.items())
 
 
 def _memoized(graph: ArchitectureGraph, compute: Callable[[ArchitectureGraph, Any], frozenset[str]], key: Any) -> frozenset[str]:
