@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
-from tmkb_graph.library import PatternLibrary
+from tmkb_graph.findings import AnalysisResult
 
 
-def assumption_notes(arch: LoadedArchitecture, library: PatternLibrary) -> list[Problem]:
-    """One note per undeclared fact or body that open findings take for granted, and one per place
-    and reason a pattern is not assessable, sorted by line."""
-    from tmkb_graph.analysis import analyze  # the analysis is needed only for architectures
-
-    result = analyze(arch, library)
+def assumption_notes(arch: LoadedArchitecture, result: AnalysisResult) -> list[Problem]:
+    """One note per undeclared fact or body that the open findings of ``result`` (the analysis of
+    ``arch``) take for granted, and one per place and reason a pattern is not assessable, sorted by line."""
     resting: dict[str, list[tuple[int, str]]] = {}
     for finding in result.findings:
         if finding.status != "open":

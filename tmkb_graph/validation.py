@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tmkb_graph.acceptance_check import check_acceptances
 from tmkb_graph.assumption_notes import assumption_notes
 from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.architecture import check_architecture_document
@@ -121,13 +120,16 @@ def _is_pattern(doc: YamlDocument, path: Path | str) -> bool:
 
 
 def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library: PatternLibrary | None) -> int:
-    """Check an architecture as analyze does, keeping its warnings; its errors are raised."""
+    """Check an architecture as analyze does (analysing it: acceptances naming no pattern are its
+    errors, raised), keeping its warnings and the notes its analysis gives."""
+    from tmkb_graph.analysis import analyze  # the analysis is needed only for architectures
+
     arch = check_architecture_document(doc)
     library = library or load_library()
-    check_acceptances(arch, library)
+    result = analyze(arch, library)
     report.problems.extend(arch.warnings)
     report.problems.extend(misplaced_facts(arch, library))
-    report.problems.extend(assumption_notes(arch, library))
+    report.problems.extend(assumption_notes(arch, result))
     return 1
 
 
