@@ -52,7 +52,7 @@ def misplaced_facts(arch: LoadedArchitecture, library: PatternLibrary) -> list[P
                     arch.file,
                     line,
                     f"components.{cid}.facts.{fact}",
-                    f"no pattern reads this fact on a {component.type}, only on {read_on}: declare it on the "
+                    f"no pattern reads this fact on {'an' if component.type[0] in 'aeiou' else 'a'} {component.type}, only on {read_on}: declare it on the "
                     "component it describes (a provider's fact on the provider that sends to this one, a "
                     "store's on the store), or it is ignored",
                     "warning",
