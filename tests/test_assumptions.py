@@ -78,6 +78,30 @@ def test_an_undeclared_body_is_named_on_the_route() -> None:
     assert _one(_route("fields"), "TMKB-AUTHZ-006").assumes == []
 
 
+ADMIN_ROUTE = ROUTE.replace(" BODY", "").replace('"GET /invoices/{invoice_id}"', '"GET /admin/invoices/{invoice_id}"')
+
+
+def test_an_admin_area_route_without_admin_only_is_a_named_guess() -> None:
+    result = analyze(parse_architecture(ADMIN_ROUTE, "admin.yaml"), today=TODAY)
+    finding = _one(result, "TMKB-AUTHZ-005")
+    assert finding.status == "open"
+    assert finding.assumes == [
+        "api GET /admin/invoices/{invoice_id}: a route in an administrators' area that claims no admin_only is taken "
+        "to be open to every signed-in caller (claim admin_only if only administrators entitled to every record it "
+        "acts on reach it)"
+    ]
+    claimed = ADMIN_ROUTE.replace('resource: Invoice}', 'resource: Invoice, controls: [admin_only]}')
+    assert not [f for f in analyze(parse_architecture(claimed, "admin.yaml"), today=TODAY).findings if f.pattern == "TMKB-AUTHZ-005"]
+
+
+def test_a_route_outside_an_admin_area_takes_no_admin_guess() -> None:
+    # /administrators-guide or an {admin_id} parameter names no administrators' area
+    for route in ("GET /invoices/{invoice_id}", "GET /adminship/{invoice_id}", "GET /users/{admin_id}"):
+        text = ROUTE.replace(" BODY", "").replace('"GET /invoices/{invoice_id}"', f'"{route}"')
+        finding = _one(analyze(parse_architecture(text, "routes.yaml"), today=TODAY), "TMKB-AUTHZ-005")
+        assert not [a for a in finding.assumes if "admin" in a], route
+
+
 def test_a_presumed_fact_is_not_listed() -> None:
     # a route is presumed to serve customers (staff_only false): the object-level finding says nothing of it
     finding = _one(_route(), "TMKB-AUTHZ-005")

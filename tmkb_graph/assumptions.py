@@ -1,20 +1,30 @@
 """What a finding takes for granted: undeclared facts that would have kept it from being made.
 
 A pattern's ``unless`` conditions can ask for a component fact (a job that does the system's own
-work, a store of platform data) or a route's body (raw content). Where the architecture does not
-say, the condition does not hold and the finding is made. That is a guess, so the finding names
-it: the undeclared facts and bodies which, declared as the condition asks, would have made the
-condition hold on one of the finding's paths. A reader then knows what to confirm or declare.
+work, a store of platform data), a route's body (raw content) or a route's ``admin_only``. Where the
+architecture does not say, the condition does not hold and the finding is made. That is a guess,
+so the finding names it: the undeclared facts and bodies which, declared as the condition asks,
+would have made the condition hold on one of the finding's paths. A reader then knows what to
+confirm or declare. ``admin_only`` counts as unsaid only on a route whose path names an
+administrators' area (``/admin/...``) without claiming it: the path says one thing, the controls
+another, and the finding takes every signed-in caller to reach the route.
 """
 
 from __future__ import annotations
+
+import re
 
 from tmkb_graph.bindings import Binding
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.conditions import holds
 from tmkb_graph.pattern import Condition, Pattern
-from tmkb_graph.place_controls import endpoint_at, fact_of
+from tmkb_graph.place_controls import endpoint_at, endpoint_controls, fact_of
 from tmkb_graph.vocabulary import load_vocabulary
+
+
+_ADMIN = "admin_only"
+# a path segment naming an administrators' area: /admin/..., /api/admin/..., /administration/...
+_ADMIN_AREA = re.compile(r"/admin(?:istration|s)?(?:/|$)", re.IGNORECASE)
 
 
 def finding_assumptions(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
@@ -36,7 +46,7 @@ def _deciding_conditions(pattern: Pattern) -> list[Condition]:
     candidates = list(template.unless_any)
     if len(template.unless) == 1:
         candidates.append(template.unless[0])
-    return [c for c in candidates if any(m.facts or m.bodies for m in c.members())]
+    return [c for c in candidates if any(m.facts or m.bodies or _ADMIN in m.controls for m in c.members())]
 
 
 def _assumed(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
@@ -64,6 +74,10 @@ def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph) -
     if member.bodies and member.name in binding.endpoints:
         if endpoint_at(graph, binding.endpoints[member.name]).body is None:
             items.append("body")
+    if _ADMIN in member.controls and member.name in binding.endpoints:
+        ref = binding.endpoints[member.name]
+        if _ADMIN_AREA.search(endpoint_at(graph, ref).route) and _ADMIN not in endpoint_controls(graph, ref):
+            items.append(_ADMIN)
     return items
 
 
@@ -79,11 +93,19 @@ def _without(condition: Condition, undeclared_in: set[int]) -> Condition:
     if condition.all_of:
         return condition.model_copy(update={"all_of": [_without(m, undeclared_in) for m in condition.all_of]})
     if id(condition) in undeclared_in:
-        return condition.model_copy(update={"facts": {}, "bodies": []})
+        controls = [c for c in condition.controls if c != _ADMIN]
+        return condition.model_copy(update={"facts": {}, "bodies": [], "controls": controls})
     return condition
 
 
 def _sentence(member: Condition, item: str, binding: Binding, graph: ArchitectureGraph) -> str:
+    if item == _ADMIN:
+        ref = binding.endpoints[member.name]
+        return (
+            f"{ref.component} {endpoint_at(graph, ref).route}: a route in an administrators' area that claims no "
+            "admin_only is taken to be open to every signed-in caller (claim admin_only if only administrators "
+            "entitled to every record it acts on reach it)"
+        )
     if item == "body":
         ref = binding.endpoints[member.name]
         route = f"{ref.component} {endpoint_at(graph, ref).route}"
