@@ -52,30 +52,28 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
     endpoint_memo: dict[tuple[str, ...], EndpointSets] = {}
     of_kind = _CrossingsOfKind(graph, template.boundary)
     for roles, all_flows in _bind_roles(plan, candidates, graph):
-        flows = _topic_paths(roles, all_flows, graph)
-        if flows is None:
-            continue
-        crossings = _crossings(roles, flows, of_kind)
-        if not crossings:
-            continue
-        endpoint_sets, missing_reasons = endpoints_once(template, graph, roles, endpoint_memo)
-        for item in missing_reasons:
-            not_assessable(item)
-        for endpoints in endpoint_sets:
-            binding = Binding(roles, endpoints, flows, crossings)  # the join never changes a dict it made
-            verdict = _verdict(template, binding, graph, unknown)
-            if verdict is not True:
-                for item in verdict or ():
-                    not_assessable(item)
+        for flows in _topic_splits(roles, all_flows, graph):
+            crossings = _crossings(roles, flows, of_kind)
+            if not crossings:
                 continue
-            if witnesses:
-                # a witness only has to exist: keep the first that fits so witnesses do not multiply paths.
-                # One template binds its roles and endpoints in one order, so the values alone are the key.
-                key = (tuple(roles.values()), tuple(v for k, v in endpoints.items() if k not in witnesses))
-                if key in kept:
+            endpoint_sets, missing_reasons = endpoints_once(template, graph, roles, endpoint_memo)
+            for item in missing_reasons:
+                not_assessable(item)
+            for endpoints in endpoint_sets:
+                binding = Binding(roles, endpoints, flows, crossings)  # the join never changes a dict it made
+                verdict = _verdict(template, binding, graph, unknown)
+                if verdict is not True:
+                    for item in verdict or ():
+                        not_assessable(item)
                     continue
-                kept.add(key)
-            result.bindings.append(binding)
+                if witnesses:
+                    # a witness only has to exist: keep the first that fits so witnesses do not multiply paths.
+                    # One template binds its roles and endpoints in one order, so the values alone are the key.
+                    key = (tuple(roles.values()), tuple(v for k, v in endpoints.items() if k not in witnesses), tuple(flows.values()))
+                    if key in kept:
+                        continue
+                    kept.add(key)
+                result.bindings.append(binding)
     return result
 
 
@@ -154,6 +152,24 @@ def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str, vocab: Vocabu
         if value != wanted:
             return False
     return True
+
+
+def _topic_splits(roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph) -> list[dict[str, tuple[int, ...]]]:
+    """The bound flows, one set per topic they carry (a flow naming no topic is in every set): what
+    a consumer knows is what reached it on that topic, so a job told who asked on one topic and
+    only an id on another is judged on each. One set when the flows name one topic or none."""
+    passing = _topic_paths(roles, flows, graph)
+    if passing is None:
+        return []
+    topics = sorted({t for indices in passing.values() for i in indices if (t := graph.flow(i).topic) is not None})
+    if len(topics) < 2:
+        return [passing]
+    splits = []
+    for topic in topics:
+        split = {name: tuple(i for i in indices if graph.flow(i).topic in (None, topic)) for name, indices in passing.items()}
+        if all(split.values()):
+            splits.append(split)
+    return splits
 
 
 def _topic_paths(roles: dict[str, str], flows: dict[str, tuple[int, ...]], graph: ArchitectureGraph) -> dict[str, tuple[int, ...]] | None:

@@ -157,7 +157,8 @@ def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
             found = f"endpoint {ref.component} {model.components[ref.component].endpoints[ref.index].route}"
         else:
             flow = model.flows[ref]
-            found = f"flow {flow.source} -> {flow.target} ({flow.kind})"
+            topic = f", topic {flow.topic}" if flow.topic is not None else ""
+            found = f"flow {flow.source} -> {flow.target} ({flow.kind}{topic})"
         table[key] = found
     return found  # type: ignore[no-any-return]
 
