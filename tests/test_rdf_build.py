@@ -95,8 +95,9 @@ def test_the_fast_store_load_keeps_every_term_exactly() -> None:
     import pyoxigraph as ox
 
     from tmkb_graph.architecture import parse_architecture
-    from tmkb_graph.rdf.build import Analysed, architecture_graph, knowledge_base
+    from tmkb_graph.rdf.build import Analysed, architecture_graph
     from tmkb_graph.rdf.dataset import _Converter, to_oxigraph
+    from tmkb_graph.rdf.knowledge_base import knowledge_base
     from tmkb_graph.library import load_library
 
     hostile = 'quote " backslash \\ newline \n return \r tab \t accents \u00e9\u00fc emoji \U0001F600'

@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tmkb_graph.bounded_input import read_text
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
-from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text, read_text
+from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text
 from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
 from tmkb_graph.vocabulary import load_vocabulary, suggestion_budget

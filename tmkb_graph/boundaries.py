@@ -2,7 +2,8 @@
 
 The graph builder knows nothing of patterns: it turns components into nodes, flows into typed edges,
 and annotates them from the vocabulary's facts (a flow kind's async, a zone kind's trust, a
-component type's family), the tenancy and the declared boundaries.
+component type's family), the tenancy and the declared boundaries. The rules for one flow are in
+``tmkb_graph.crossings``; this module adds what a component is exposed to and who starts its work.
 """
 
 from __future__ import annotations
@@ -13,27 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmkb_graph.architecture import Flow, LoadedArchitecture
+from tmkb_graph.crossings import (  # Crossing and SYNC_CALL_KINDS are imported from here too
+    CLIENT_RULE,
+    EXPOSED_ZONE_KINDS,
+    OUTSIDE_ZONE_KINDS,
+    SYNC_CALL_KINDS,
+    ArchitectureFacts,
+    Crossing,
+)
 from tmkb_graph.forwarding import routed_components
 from tmkb_graph.gcpause import gc_paused
-from tmkb_graph.vocabulary import load_vocabulary
-
-SYNC_CALL_KINDS = frozenset({"request", "invoke", "callback"})
-EXPOSED_ZONE_KINDS = frozenset({"internet", "dmz"})
-OUTSIDE_ZONE_KINDS = EXPOSED_ZONE_KINDS | {"third_party"}
-CLIENT_RULE = "ingress.client"  # a user's client in a zone as trusted as the service: ingress, but not from the internet
-
-
-@dataclass(frozen=True, order=True, slots=True)
-class Crossing:
-    """One boundary crossed by a flow (``flow`` is its index) or by a component's exposure.
-
-    Slotted: a large architecture has hundreds of thousands (a quarter of the memory a dict each took)."""
-
-    kind: str
-    rule: str
-    explanation: str
-    flow: int | None = None
-    component: str | None = None
 
 
 class FlowGraph:
@@ -213,7 +203,7 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     for cid in sorted(model.components):
         by_type[model.components[cid].type].append(cid)
     flow_crossings: dict[int, list[Crossing]] = {}
-    context = _Context(arch)
+    context = ArchitectureFacts(arch)
     for index, flow in enumerate(model.flows):
         graph.add_edge(flow.source, flow.target, key=index, kind=flow.kind)
         flow_crossings[index] = sorted(set(context.flow_crossings(index, flow)))
@@ -224,12 +214,12 @@ def _infer(arch: LoadedArchitecture) -> ArchitectureGraph:
     return ArchitectureGraph(arch, graph, flow_crossings, component_crossings, dict(by_type), context.family, origins, outside, people)
 
 
-def _exposed_entries(arch: LoadedArchitecture, context: _Context) -> set[str]:
+def _exposed_entries(arch: LoadedArchitecture, context: ArchitectureFacts) -> set[str]:
     """Entry points placed in an internet or dmz zone: anyone can call them."""
     return {cid for cid in arch.model.components if context.family[cid] == "entry" and context.zone_kind[cid] in EXPOSED_ZONE_KINDS}
 
 
-def _from_outside(arch: LoadedArchitecture, graph: FlowGraph, context: _Context) -> frozenset[str]:
+def _from_outside(arch: LoadedArchitecture, graph: FlowGraph, context: ArchitectureFacts) -> frozenset[str]:
     """Components that callers outside the organisation reach: exposed entry points, targets of flows
     from an internet, dmz or third-party zone (a redirect excepted), and what they call synchronously."""
     model = arch.model
@@ -245,7 +235,7 @@ def _from_outside(arch: LoadedArchitecture, graph: FlowGraph, context: _Context)
 _PERSON_SENT = frozenset({"auth_token", "payload"})
 
 
-def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context) -> frozenset[str]:
+def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: ArchitectureFacts) -> frozenset[str]:
     """Components a person's request reaches as sent: exposed entry points, what a flow from outside
     or from a client calls, and what a gateway among those forwards to. A service that only another
     service calls gets that service's request, not the person's."""
@@ -279,7 +269,7 @@ def _person_facing(arch: LoadedArchitecture, graph: FlowGraph, context: _Context
     return frozenset(facing)
 
 
-def _sync_reach(arch: LoadedArchitecture, graph: FlowGraph, context: _Context, seeds: list[str]) -> list[tuple[str, str, int]]:
+def _sync_reach(arch: LoadedArchitecture, graph: FlowGraph, context: ArchitectureFacts, seeds: list[str]) -> list[tuple[str, str, int]]:
     """Each entry or compute component that ``seeds`` reach by synchronous calls, breadth first, as
     (caller, component, flow index) for the flow that first reached it; seeds are not repeated."""
     reached = set(seeds)
@@ -296,7 +286,7 @@ def _sync_reach(arch: LoadedArchitecture, graph: FlowGraph, context: _Context, s
     return found
 
 
-def _origins(graph: FlowGraph, context: _Context) -> dict[str, frozenset[str]]:
+def _origins(graph: FlowGraph, context: ArchitectureFacts) -> dict[str, frozenset[str]]:
     """What starts each channel's and compute component's work: a request, the system's clock, or both."""
     family, types = context.family, context.type
     origins: dict[str, set[str]] = {}
@@ -327,7 +317,7 @@ def _origins(graph: FlowGraph, context: _Context) -> dict[str, frozenset[str]]:
     return {cid: frozenset(found) for cid, found in origins.items()}
 
 
-def _through_channel(graph: FlowGraph, context: _Context, origins: dict[str, set[str]], channel: str, out_index: int) -> set[str]:
+def _through_channel(graph: FlowGraph, context: ArchitectureFacts, origins: dict[str, set[str]], channel: str, out_index: int) -> set[str]:
     """What starts the work a channel hands on by one flow: the origins of the producers of that flow's topic."""
     if graph.in_degree(channel) == 0:
         return set(origins[channel])  # a scheduler nothing feeds: the clock starts everything it hands on
@@ -340,78 +330,8 @@ def _through_channel(graph: FlowGraph, context: _Context, origins: dict[str, set
     return carried
 
 
-class _Context:
-    """Per-architecture facts the rules read: zones, trust, families, declared boundaries."""
-
-    def __init__(self, arch: LoadedArchitecture) -> None:
-        vocab = load_vocabulary()
-        model = arch.model
-        self.arch = arch
-        self.multi_tenant = model.tenancy == "multi"
-        self.zone_kind = {cid: arch.zone_kind(cid) for cid in model.components}
-        self.trust = {cid: int(vocab.fact("zone_kinds", z, "trust")) for cid, z in self.zone_kind.items()}
-        self.family = {cid: str(vocab.fact("component_types", c.type, "family")) for cid, c in model.components.items()}
-        self.type = {cid: c.type for cid, c in model.components.items()}
-        self.flows = model.flows
-        self.async_kinds = {k for k in vocab.names("flow_kinds") if vocab.fact("flow_kinds", k, "async")}
-        self.declared = [(b.name, b.kind, frozenset(b.contains)) for b in model.boundaries]
-        # each component's declared boundaries, so a flow only looks at the ones around its ends
-        self.declared_around: dict[str, list[int]] = defaultdict(list)
-        for position, boundary in enumerate(model.boundaries):
-            for member in dict.fromkeys(boundary.contains):
-                self.declared_around[member].append(position)
-
-    def zone_text(self, cid: str) -> str:
-        component = self.arch.model.components[cid]
-        if component.zone is None:
-            return f"zone {self.zone_kind[cid]} (default for {component.type})"
-        if component.zone != self.zone_kind[cid]:
-            return f"zone '{component.zone}' ({self.zone_kind[cid]})"
-        return f"zone {component.zone}"
-
-    def flow_crossings(self, index: int, flow: Flow) -> list[Crossing]:
-        src, dst, kind = flow.source, flow.target, flow.kind
-        out: list[Crossing] = []
-
-        def add(boundary: str, rule: str, text: str) -> None:
-            out.append(Crossing(boundary, rule, text, flow=index))
-
-        if kind in self.async_kinds:
-            add("async", "async.flow_kind", f"{kind} flow: the work runs later, outside the request that caused it")
-        elif self.type[src] == "scheduler":
-            add("async", "async.scheduler", f"scheduler '{src}' starts the work; no request stands behind it")
-        if kind == "redirect":
-            pass  # the browser follows the redirect: its own request flow says where the user enters
-        elif self.trust[src] < self.trust[dst]:
-            add("ingress", "ingress.zone_trust", f"from {self.zone_text(src)} into the more trusted {self.zone_text(dst)}")
-        elif self.type[src] == "client" and kind in SYNC_CALL_KINDS and self.family[dst] in ("entry", "compute"):
-            # an internal tool's users are principals too: each request carries one user's authority
-            add("ingress", CLIENT_RULE, f"client '{src}' sends a user's requests: the service must authorize that user")
-        if kind in ("webhook", "callback"):
-            add("third_party", "third_party.flow_kind", f"{kind} flow: '{src}' pushes a message the receiver did not ask for")
-        elif kind == "redirect":
-            pass  # the browser brings the party's answer back: a user's request, not a pushed message
-        elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
-            add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
-        if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):
-            add("service", "service.call", f"{self.type[src]} '{src}' calls {self.type[dst]} '{dst}' directly")
-        if self.multi_tenant and kind in ("read", "write") and self.family[dst] == "store":
-            add("tenant", "tenant.shared_store", f"{self.type[dst]} '{dst}' holds every tenant's data in a multi-tenant system")
-        around = sorted(set(self.declared_around.get(src, ())) | set(self.declared_around.get(dst, ())))
-        for name, boundary_kind, members in (self.declared[p] for p in around):
-            if (src in members) == (dst in members):
-                continue
-            if boundary_kind == "network":
-                if dst in members:
-                    add("ingress", "ingress.declared", f"enters the declared network boundary '{name}' from outside it")
-            else:
-                direction = "enters" if dst in members else "leaves"
-                add(boundary_kind, "declared", f"{direction} the declared {boundary_kind} boundary '{name}'")
-        return out
-
-
 def _exposure(
-    arch: LoadedArchitecture, graph: FlowGraph, flow_crossings: dict[int, list[Crossing]], context: _Context
+    arch: LoadedArchitecture, graph: FlowGraph, flow_crossings: dict[int, list[Crossing]], context: ArchitectureFacts
 ) -> dict[str, list[Crossing]]:
     """Entry points anyone can reach, and components reached from them by synchronous calls."""
     result: dict[str, list[Crossing]] = defaultdict(list)

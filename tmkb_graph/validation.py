@@ -15,6 +15,7 @@ from pathlib import Path
 from tmkb_graph.assumption_notes import assumption_notes
 from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.architecture import check_architecture_document
+from tmkb_graph.bounded_input import STDIN
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.library import (
     PatternLibrary,
@@ -25,7 +26,7 @@ from tmkb_graph.library import (
 )
 from tmkb_graph.pattern import AGENT_SUMMARY_TOKEN_LIMIT, agent_summary_tokens
 from tmkb_graph.review import check_review_document, is_review_document
-from tmkb_graph.safe_yaml import STDIN, YamlDocument, load_yaml_file
+from tmkb_graph.safe_yaml import YamlDocument, load_yaml_file
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """RDF of everything, from the same models the analysis uses.
 
 The knowledge base (the ontology, the patterns and their mitigations) is one graph, the default
-graph of the dataset. Each analysed architecture, with its components, endpoints, resources, flows,
-crossings and findings, is a named graph whose IRI is the architecture's. The builders return plain
-lists of rdflib triples; ``rdf.store`` turns them into an rdflib Dataset or a pyoxigraph Store.
+graph of the dataset (``rdf.knowledge_base`` builds it). Each analysed architecture, with its
+components, endpoints, resources, flows, crossings and findings, is a named graph whose IRI is the
+architecture's (built here). The builders return plain lists of rdflib triples; ``rdf.store`` turns
+them into an rdflib Dataset or a pyoxigraph Store.
 """
 
 from __future__ import annotations
@@ -11,30 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
-from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
-from tmkb_graph.library import PatternLibrary
 from tmkb_graph.place_controls import effective_controls
-from tmkb_graph.ontology import build_ontology_graph
-from tmkb_graph.pattern import Pattern
 from tmkb_graph.rdf.iris import (
-    OWASP_API_2023,
-    OWASP_TOP10_2021,
     TMKB,
     arch_iri,
-    capec_iri,
-    cwe_iri,
-    cwe_page,
     finding_iri,
     mitigation_iri,
-    owasp_iri,
     part_iri,
     pattern_iri,
     segment,
@@ -42,8 +32,6 @@ from tmkb_graph.rdf.iris import (
 )
 
 Triple = tuple[Node, Node, Node]
-_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ class GraphData:
     triples: list[Triple]
 
 
-class _Triples:
+class Triples:
     """Collects triples; skips None objects so optional fields need no branches."""
 
     def __init__(self) -> None:
@@ -78,117 +66,6 @@ class _Triples:
             self.add(s, p, o)
 
 
-def default_fixtures_dir() -> Path | None:
-    """tests/fixtures of a source checkout, where each pattern's test architectures live, if present."""
-    candidate = _PACKAGE_DIR.parent / "tests" / "fixtures"
-    return candidate if candidate.is_dir() else None
-
-
-def knowledge_base(library: PatternLibrary, fixtures_dir: Path | None = None) -> GraphData:
-    """The ontology, every pattern with its mitigations and references, and its fixtures if known."""
-    t = _Triples()
-    t.out.extend(build_ontology_graph())  # type: ignore[arg-type]
-    for pattern in library.sorted():
-        _pattern(t, pattern)
-        if fixtures_dir is not None:
-            _fixtures(t, pattern.id, fixtures_dir / pattern.id)
-    return GraphData(None, list(dict.fromkeys(t.out)))  # a CWE or OWASP risk cited by many patterns is said once
-
-
-def _pattern(t: _Triples, pattern: Pattern) -> None:
-    p = pattern_iri(pattern.id)
-    t.node(p, TMKB.Pattern, {
-        TMKB.id: pattern.id,
-        TMKB.name: pattern.name,
-        RDFS.label: pattern.name,
-        TMKB.version: pattern.version,
-        TMKB.tier: term_iri("tiers", pattern.tier),
-        TMKB.severity: term_iri("severities", pattern.severity),
-        TMKB.likelihood: term_iri("likelihoods", pattern.likelihood),
-        TMKB.category: pattern.category,
-        TMKB.description: pattern.description.strip(),
-        TMKB.threat: pattern.agent_summary.threat,
-        TMKB.check: pattern.agent_summary.check,
-        TMKB.fix: pattern.agent_summary.fix,
-        TMKB.crossesBoundary: term_iri("boundary_kinds", pattern.template.boundary),
-    })
-    types = sorted({name for spec in pattern.template.roles.values() for name in spec.types})
-    t.each(p, TMKB.involvesType, (term_iri("component_types", name) for name in types))
-    t.each(p, TMKB.unitRole, pattern.template.unit_names)
-    t.each(p, TMKB.keyword, pattern.triggers.keywords)
-    _references(t, p, pattern)
-    for mitigation in pattern.mitigations:
-        m = mitigation_iri(pattern.id, mitigation.id)
-        t.add(p, TMKB.mitigatedBy, m)
-        t.add(m, RDF.type, TMKB.Mitigation)
-        t.add(m, TMKB.id, mitigation.id)
-        t.add(m, TMKB.name, mitigation.name)
-        t.add(m, TMKB.ofPattern, p)
-        t.add(m, TMKB.requiresControl, term_iri("controls", mitigation.control))
-        t.add(m, TMKB.required, mitigation.required)
-        t.each(m, TMKB.place, (f"{place.scope} {place.name}" for place in mitigation.where))
-        t.each(m, TMKB.requiresCarried, (term_iri("context_items", c) for c in mitigation.carries))
-        t.add(m, TMKB.appliesToTenancy, term_iri("tenancy", mitigation.tenancy) if mitigation.tenancy else None)
-        t.each(m, TMKB.appliesToOperation, (term_iri("operations", o) for o in mitigation.operations))
-        t.add(m, TMKB.description, mitigation.description.strip())
-        t.add(m, TMKB.tradeoffs, mitigation.tradeoffs.strip())
-
-
-def _references(t: _Triples, p: URIRef, pattern: Pattern) -> None:
-    refs = pattern.references
-    for cwe in refs.cwe:
-        w = cwe_iri(cwe)
-        t.add(p, TMKB.weakness, w)
-        t.add(w, RDF.type, TMKB.Weakness)
-        t.add(w, SKOS.notation, cwe.upper())
-        t.add(w, SKOS.exactMatch, cwe_page(cwe))
-    for risk in refs.owasp_api:
-        _owasp(t, p, TMKB.owaspApi, owasp_iri("api-2023", risk), risk, *OWASP_API_2023.get(risk.split(":")[0], (None, None)))
-    for risk in refs.owasp_top10:
-        _owasp(t, p, TMKB.owaspTop10, owasp_iri("top10-2021", risk), risk, OWASP_TOP10_2021.get(risk.split(":")[0]), None)
-    for capec in refs.capec:
-        c = capec_iri(capec)
-        t.add(p, TMKB.capec, c)
-        t.add(c, RDF.type, TMKB.AttackPattern)
-        t.add(c, SKOS.notation, capec.upper())
-    t.each(p, TMKB.compliance, refs.compliance)
-    for source in refs.sources:
-        s = URIRef(quote(source.url, safe=_IRI_SAFE))  # a URL as written may hold characters an IRI may not
-        t.add(p, TMKB.source, s)
-        t.add(s, RDF.type, TMKB.Source)
-        t.add(s, RDFS.label, source.title)
-
-
-def _owasp(t: _Triples, p: URIRef, link: URIRef, iri: URIRef, risk: str, title: str | None, page: str | None) -> None:
-    t.add(p, link, iri)
-    t.add(iri, RDF.type, TMKB.OwaspRisk)
-    t.add(iri, SKOS.notation, risk)
-    t.add(iri, RDFS.label, title)
-    t.add(iri, RDFS.seeAlso, URIRef(page) if page else None)
-
-
-def fixture_kind(stem: str) -> str:
-    """applies, silent, mitigated or variant, from a fixture file's name."""
-    for kind in ("applies", "silent", "mitigated"):
-        if stem.startswith(kind):
-            return kind
-    return "variant"
-
-
-def _fixtures(t: _Triples, pattern_id: str, directory: Path) -> None:
-    if not directory.is_dir():
-        return
-    p = pattern_iri(pattern_id)
-    for path in sorted(directory.glob("*.yaml")):
-        if path.stem == "expected":
-            continue
-        f = URIRef(f"{p}/fixture/{path.stem}")
-        t.add(p, TMKB.fixture, f)
-        t.add(f, RDF.type, TMKB.Fixture)
-        t.add(f, TMKB.name, path.stem)
-        t.add(f, TMKB.fixtureKind, fixture_kind(path.stem))
-
-
 class _Places:
     """IRIs of an architecture's parts by the labels the findings use for them."""
 
@@ -208,7 +85,7 @@ class _Places:
 def architecture_graph(arch: LoadedArchitecture, result: AnalysisResult, slug: str, today: dt.date) -> GraphData:
     """One architecture, its inferred crossings and its findings, as the named graph of its IRI."""
     g = arch_iri(slug)
-    t = _Triples()
+    t = Triples()
     model = arch.model
     t.node(g, TMKB.Architecture, {
         TMKB.name: model.name,
@@ -237,7 +114,7 @@ def architecture_graph(arch: LoadedArchitecture, result: AnalysisResult, slug: s
     return GraphData(g, t.out)
 
 
-def _resources(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
+def _resources(t: Triples, arch: LoadedArchitecture, places: _Places) -> None:
     g = places.g
     for name, resource in sorted(arch.model.resources.items()):
         r = part_iri(g, "resource", name)
@@ -254,7 +131,7 @@ def _resources(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
         t.add(r, TMKB.line, arch.line_of(("resources", name)))
 
 
-def _components(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
+def _components(t: Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
     g = places.g
     for cid, component in sorted(arch.model.components.items()):
         c = part_iri(g, "component", cid)
@@ -292,7 +169,7 @@ def _components(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph,
             t.add(e, TMKB.line, arch.line_of(("components", cid, "endpoints", index)))
 
 
-def _flows(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
+def _flows(t: Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, places: _Places) -> None:
     g = places.g
     seen: dict[str, int] = {}
     for index, flow in enumerate(arch.model.flows):
@@ -326,7 +203,7 @@ def _flows(t: _Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, plac
             t.add(x, TMKB.atComponent, c)
 
 
-def _crossing(t: _Triples, owner: URIRef, x: URIRef, crossing: Crossing) -> None:
+def _crossing(t: Triples, owner: URIRef, x: URIRef, crossing: Crossing) -> None:
     t.add(owner, TMKB.hasCrossing, x)
     t.add(x, RDF.type, TMKB.Crossing)
     t.add(x, TMKB.boundaryKind, term_iri("boundary_kinds", crossing.kind))
@@ -348,7 +225,7 @@ def _crossing_index(graph: ArchitectureGraph, places: _Places) -> dict[tuple[str
     return out
 
 
-def _declared_boundaries(t: _Triples, arch: LoadedArchitecture, places: _Places) -> None:
+def _declared_boundaries(t: Triples, arch: LoadedArchitecture, places: _Places) -> None:
     g = places.g
     for index, boundary in enumerate(arch.model.boundaries):
         b = part_iri(g, "boundary", boundary.name)
@@ -361,7 +238,7 @@ def _declared_boundaries(t: _Triples, arch: LoadedArchitecture, places: _Places)
 
 
 def _finding(
-    t: _Triples, finding: Finding, places: _Places, crossings: dict[tuple[str | None, str | None, str], URIRef]
+    t: Triples, finding: Finding, places: _Places, crossings: dict[tuple[str | None, str | None, str], URIRef]
 ) -> None:
     g = places.g
     f = finding_iri(g, finding.id)
@@ -407,7 +284,7 @@ def _finding(
     t.each(f, TMKB.via, (iri for iri in (places.resolve(v) for v in finding.via) if iri is not None))
 
 
-def _gap(t: _Triples, f: URIRef, link: URIRef, gap: Gap, pattern_id: str, places: _Places) -> None:
+def _gap(t: Triples, f: URIRef, link: URIRef, gap: Gap, pattern_id: str, places: _Places) -> None:
     x = URIRef(f"{f}/gap/{segment(gap.mitigation)}/{segment(gap.at)}")
     t.add(f, link, x)
     t.add(x, RDF.type, TMKB.Gap)

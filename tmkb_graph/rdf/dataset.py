@@ -18,8 +18,9 @@ from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import load_architecture
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.rdf.build import Analysed, GraphData, analysed_graphs, default_fixtures_dir, knowledge_base
+from tmkb_graph.rdf.build import Analysed, GraphData, analysed_graphs
 from tmkb_graph.rdf.iris import PREFIXES, arch_slug
+from tmkb_graph.rdf.knowledge_base import default_fixtures_dir, knowledge_base
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph

@@ -108,9 +108,10 @@ def validate_paths_shacl(paths: Sequence[Path | str]) -> list[Problem]:
 
     Files must already have passed ``validate``'s own checks; standard input is not read twice.
     """
+    from tmkb_graph.bounded_input import STDIN
     from tmkb_graph.library import is_pattern_document
     from tmkb_graph.review import is_review_document
-    from tmkb_graph.safe_yaml import STDIN, load_yaml_file
+    from tmkb_graph.safe_yaml import load_yaml_file
 
     archs: list[Path] = []
     patterns: list[Path] = []
