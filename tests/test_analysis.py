@@ -113,3 +113,30 @@ def test_findings_are_sorted_by_severity_then_pattern() -> None:
 
     ranks = [-load_vocabulary().rank("severities", f.severity) for f in result.findings]
     assert ranks == sorted(ranks)
+
+
+def test_a_token_in_the_path_makes_no_nesting_to_ask_about() -> None:
+    # /public/dashboards/{access_token}/panels/{panel_id}: the token is the dashboard's credential,
+    # so one id is left and nothing is nested, whether or not the resource declares a parent
+    text = """\
+name: Shared dashboards
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    endpoints:
+      - {route: "POST /public/dashboards/{access_token}/panels/{panel_id}/query", operation: action, resource: Board}
+      - {route: "GET /teams/{team_id}/boards/{board_id}", operation: read, resource: Board, controls: [authn]}
+resources:
+  Board: {owner: tenant, ids: random PARENT}
+flows:
+  - {from: browser, to: api, kind: request}
+"""
+    for parent in ("", ", parent: Team"):
+        result = analyze(parse_architecture(text.replace(" PARENT", parent).replace("Team}", "Team}\n  Team: {owner: tenant, ids: random}"), "boards.yaml"), today=TODAY)
+        reasons = [item.reason for item in result.not_assessable if item.pattern == "TMKB-AUTHZ-010"]
+        assert not [r for r in reasons if "access_token" in r], reasons
+    # the real pair of pairs with no parent declared is still not assessable, never guessed
+    result = analyze(parse_architecture(text.replace(" PARENT", ""), "boards.yaml"), today=TODAY)
+    assert any("GET /teams/{team_id}/boards/{board_id}" in item.reason for item in result.not_assessable if item.pattern == "TMKB-AUTHZ-010")

@@ -143,10 +143,12 @@ def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
     names both. Two 'collection/{id}' pairs without a declared parent are not assessable (a reason):
     the path's shape does not say the first is the second's parent, and it is often the tenant
     itself (/accounts/{id}/folders/{id}), which tenant scoping already covers."""
-    resource = model.resources.get(endpoint.resource or "")
     # a token in the path is the object's own credential (/webhooks/{id}/{token}), not a child's id
-    # (a review rejected the nesting asked there twice)
-    if resource is not None and resource.parent is not None and endpoint.path_params - endpoint.credential_params >= 2:
+    # (a review rejected the nesting asked there twice): fewer than two ids besides it nest nothing
+    if endpoint.path_params - endpoint.credential_params < 2:
+        return False
+    resource = model.resources.get(endpoint.resource or "")
+    if resource is not None and resource.parent is not None:
         return True
     if endpoint.nested_pairs >= 2:
         named = f"its resource '{endpoint.resource}'" if endpoint.resource else "it names no resource, so it"
