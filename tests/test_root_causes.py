@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES, TODAY
 from tmkb_graph.analysis import analyze
 from tmkb_graph.architecture import parse_architecture
+from tmkb_graph.render import analysis_table
 
 
 def run(text: str):
@@ -234,3 +235,33 @@ def test_an_undeclared_deciding_fact_makes_the_place_not_assessable_until_it_is_
     judged = run(text.replace(declared_as, declared))
     assert [f.status for f in of(judged, pattern)] == ["open"]
     assert not [n for n in judged.not_assessable if n.pattern == pattern]
+
+
+def test_a_related_finding_that_asks_for_another_control_leaves_a_follow_up() -> None:
+    # a guarded transition on a route that checks no owner: the owner check comes first (TMKB-AUTHZ-015
+    # open), the transition rule is related to it and stays to add, as a step after it
+    text = """\
+name: Bookings
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    controls: [tenant_scoped_queries]
+    endpoints:
+      - {route: "POST /bookings/{booking_id}/cancel", operation: transition, resource: Booking, controls: [authn]}
+resources:
+  Booking: {owner: user, ids: random, workflow: guarded}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token]}
+"""
+    result = run(text)
+    (owner,) = [f for f in of(result, "TMKB-AUTHZ-015") if f.status == "open"]
+    (rule,) = of(result, "TMKB-AUTHZ-009")
+    assert rule.status == "related" and rule.related_to == [owner.id]
+    assert [g.control for g in result.groups if g.place.endswith("/cancel")] == ["object_ownership_check"]
+    (step,) = result.follow_ups
+    assert (step.control, step.findings, step.after) == ("state_transition_authorization", [rule.id], [owner.id])
+    assert "then, each once the fix it follows is in" in analysis_table(result)
+    # a related finding whose every gap an open finding asks for leaves no step
+    assert not run(text.replace("transition, resource: Booking", "read, resource: Booking")).follow_ups

@@ -29,7 +29,7 @@ from tmkb_graph.library import PatternLibrary, load_library
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.matcher import match_template
 from tmkb_graph.place_controls import forwarding
-from tmkb_graph.related import group_open_findings, mark_related, severity_ranks
+from tmkb_graph.related import follow_up_fixes, group_open_findings, mark_related, severity_ranks
 from tmkb_graph.mitigations import judge_mitigations, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary
@@ -73,6 +73,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
         ),
         findings=findings,
         groups=group_open_findings(findings),
+        follow_ups=follow_up_fixes(findings),
         not_assessable=not_assessable,
         warnings=warnings,
         summary=_summary(findings, not_assessable, library),

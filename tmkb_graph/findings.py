@@ -155,12 +155,27 @@ class FindingGroup(_Out):
     findings: list[str]
 
 
+class FollowUp(_Out):
+    """A fix a related finding asks for that no open finding does: made once the fixes of the open
+    findings it is related to (``after``) are in (a transition rule on a route that first needs its
+    owner check)."""
+
+    place: str
+    control: str
+    line: int | None
+    severity: str
+    exposure: list[str]
+    findings: list[str]
+    after: list[str]
+
+
 class AnalysisResult(_Out):
     """Everything `analyze` found in one architecture."""
 
     architecture: ArchitectureSummary
     findings: list[Finding]
     groups: list[FindingGroup] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
     not_assessable: list[NotAssessableOut]
     warnings: list[str]
     summary: Summary

@@ -8,7 +8,7 @@ Then open findings are grouped by place and missing control, the way a person fi
 
 from __future__ import annotations
 
-from tmkb_graph.findings import Finding, FindingGroup
+from tmkb_graph.findings import Finding, FindingGroup, FollowUp
 from tmkb_graph.library import PatternLibrary
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
@@ -188,6 +188,39 @@ def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
                 findings=sorted(f.id for f in members),
             )
         )
+    out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
+    return out
+
+
+def follow_up_fixes(findings: list[Finding]) -> list[FollowUp]:
+    """The fixes related findings ask for that no open finding asks for at the same place, grouped
+    by place and control, most urgent first: related is one root cause reported once, not a fix
+    hidden (a rule for each transition stays to add once the route checks the owner)."""
+    rank = severity_ranks()
+    asked = {(gap.at, gap.control) for f in findings if f.status == "open" for gap in f.missing}
+    members: dict[GapKey, list[Finding]] = {}
+    lines: dict[GapKey, int | None] = {}
+    for finding in findings:
+        if finding.status != "related":
+            continue
+        for gap in finding.missing:
+            key = (gap.at, gap.control)
+            if key not in asked:
+                if finding not in members.setdefault(key, []):
+                    members[key].append(finding)
+                lines.setdefault(key, gap.line)
+    out = [
+        FollowUp.from_checked(
+            place=place,
+            control=control,
+            line=lines[(place, control)],
+            severity=max(found, key=lambda f: rank[f.severity]).severity,
+            exposure=sorted({e for f in found for e in f.exposure}),
+            findings=sorted(f.id for f in found),
+            after=sorted({i for f in found for i in f.related_to}),
+        )
+        for (place, control), found in members.items()
+    ]
     out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
     return out
 

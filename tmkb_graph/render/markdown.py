@@ -32,6 +32,15 @@ def analysis_markdown(result: AnalysisResult) -> str:
             exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
             lines.append(f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} |")
         lines.append("")
+    if result.follow_ups:
+        lines += ["Then, each once the fix it follows is in (asked by related findings):", "",
+                  "| Severity | Exposure | Add | At | Closes | After |", "| --- | --- | --- | --- | --- | --- |"]
+        for g in result.follow_ups:
+            exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
+            lines.append(
+                f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} | {_md(', '.join(g.after))} |"
+            )
+        lines.append("")
     if result.findings:
         lines += ["| Severity | Status | Pattern | Where | Missing |", "| --- | --- | --- | --- | --- |"]
         for f in result.findings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup, Gap
+from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup, FollowUp, Gap
 from tmkb_graph.pattern_output import pattern_text, patterns_table  # noqa: F401  (their home before pattern_output)
 from tmkb_graph.render.places import separate_line
 from tmkb_graph.text import escaped_lines
@@ -21,6 +21,9 @@ def analysis_table(result: AnalysisResult) -> str:
     if result.groups:
         lines.append(f"== TO FIX ({len(result.groups)} place{'s' if len(result.groups) != 1 else ''}, most urgent first) ==")
         lines.extend(_group_line(g) for g in result.groups)
+        if result.follow_ups:
+            lines.append("  then, each once the fix it follows is in (asked by related findings):")
+            lines.extend(_follow_up_line(g) for g in result.follow_ups)
         lines.append("")
     open_findings = sorted(
         (f for f in result.findings if f.status == "open"),
@@ -71,6 +74,15 @@ def _summary_line(result: AnalysisResult) -> str:
     na = sum(summary.not_assessable.values())
     tail = f"; {na} not assessable" if na else ""
     return f"{head}{places}; {rest}; {summary.patterns_checked} patterns checked{tail}"
+
+
+def _follow_up_line(step: FollowUp) -> str:
+    line = f" (line {step.line})" if step.line else ""
+    exposure = f" [{', '.join(e.replace('_', ' ') for e in step.exposure)}]" if step.exposure else ""
+    return (
+        f"  [{step.severity.upper()}]{exposure} add {step.control} at {step.place}{line}: "
+        f"closes {', '.join(step.findings)}, after {', '.join(step.after)}"
+    )
 
 
 def _group_line(group: FindingGroup) -> str:
