@@ -3,7 +3,8 @@
 When open findings of different patterns name the same missing control at the same place, the
 pattern whose first required mitigation is that control (the threat it is about) is primary; the
 others are marked ``related`` when every control they miss is asked for by a primary finding.
-Then open findings are grouped by place and missing control, the way a person fixes them.
+Then open findings are grouped by place and missing control, the way a person fixes them, and what
+related findings ask for beyond those fixes follows as later steps.
 """
 
 from __future__ import annotations
@@ -197,30 +198,36 @@ def follow_up_fixes(findings: list[Finding]) -> list[FollowUp]:
     by place and control, most urgent first: related is one root cause reported once, not a fix
     hidden (a rule for each transition stays to add once the route checks the owner)."""
     rank = severity_ranks()
-    asked = {(gap.at, gap.control) for f in findings if f.status == "open" for gap in f.missing}
-    members: dict[GapKey, list[Finding]] = {}
+    vocab = load_vocabulary()
+    asked: dict[str, set[str]] = {}  # place -> the controls open findings ask for there, and what they imply
+    for finding in findings:
+        if finding.status == "open":
+            for gap in finding.missing:
+                asked.setdefault(gap.at, set()).update([gap.control, *vocab.implied([gap.control])])
+    members: dict[GapKey, dict[str, Finding]] = {}
     lines: dict[GapKey, int | None] = {}
     for finding in findings:
         if finding.status != "related":
             continue
         for gap in finding.missing:
-            key = (gap.at, gap.control)
-            if key not in asked:
-                if finding not in members.setdefault(key, []):
-                    members[key].append(finding)
+            if gap.control not in asked.get(gap.at, ()):
+                key = (gap.at, gap.control)
+                members.setdefault(key, {})[finding.id] = finding
                 lines.setdefault(key, gap.line)
-    out = [
-        FollowUp.from_checked(
-            place=place,
-            control=control,
-            line=lines[(place, control)],
-            severity=max(found, key=lambda f: rank[f.severity]).severity,
-            exposure=sorted({e for f in found for e in f.exposure}),
-            findings=sorted(f.id for f in found),
-            after=sorted({i for f in found for i in f.related_to}),
+    out = []
+    for (place, control), by_id in members.items():
+        found = list(by_id.values())
+        out.append(
+            FollowUp.from_checked(
+                place=place,
+                control=control,
+                line=lines[(place, control)],
+                severity=max(found, key=lambda f: rank[f.severity]).severity,
+                exposure=sorted({e for f in found for e in f.exposure}),
+                findings=sorted(by_id),
+                after=sorted({i for f in found for i in f.related_to}),
+            )
         )
-        for (place, control), found in members.items()
-    ]
     out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
     return out
 
