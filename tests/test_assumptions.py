@@ -193,3 +193,31 @@ flows:
         "'builds tenants' results from many tenants' records' true or false (it names no framework); "
         "declare facts: {tenant_results: true|false}"
     ) in result.stderr.splitlines()
+
+
+def test_routes_nobody_reaches_are_a_warning(tmp_path) -> None:
+    text = """\
+name: Partner portal
+tenancy: multi
+components:
+  browser: {type: client}
+  api: {type: api, endpoints: [{route: "GET /shipments/{id}", operation: read, resource: Shipment}]}
+  portal: {type: api, zone: internal, endpoints: [{route: "POST /shipments/{id}/milestones", operation: update, resource: Shipment}]}
+  db: {type: database}
+resources:
+  Shipment: {owner: tenant, ids: random}
+flows:
+  - {from: browser, to: api, kind: request}
+  - {from: api, to: db, kind: read}
+  - {from: portal, to: db, kind: write}
+"""
+    result = analyze(parse_architecture(text, "portal.yaml"), today=TODAY)
+    (warning,) = [w for w in result.warnings if "no flow reaches" in w]
+    assert "components.portal.endpoints: declares 1 route, but no flow reaches 'portal'" in warning
+    path = tmp_path / "portal.yaml"
+    path.write_text(text, encoding="utf-8")
+    cli = CliRunner().invoke(app, ["validate", str(path)])
+    assert cli.exit_code == 0
+    assert [line for line in cli.stderr.splitlines() if line.startswith("warning: ") and "no flow reaches 'portal'" in line]
+    drawn = text.replace("  - {from: portal, to: db", "  - {from: browser, to: portal, kind: request}\n  - {from: portal, to: db")
+    assert not [w for w in analyze(parse_architecture(drawn, "portal.yaml"), today=TODAY).warnings if "no flow reaches" in w]

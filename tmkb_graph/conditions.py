@@ -36,7 +36,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
             for i in indices
         )
         controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
-        return carries_ok and controls_ok
+        kinds_ok = not condition.kinds or all(f.kind in condition.kinds for f in flows)
+        return carries_ok and controls_ok and kinds_ok
     if not set(condition.controls) <= declared_controls(graph, binding, condition.name, condition.or_endpoints):
         return False
     if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:

@@ -222,6 +222,8 @@ class Condition(_Strict):
     carries: list[ContextItem] = Field(default_factory=list)
     # none of these reached the flow (what it carries after earlier hops lost what they lost)
     carries_none: list[ContextItem] = Field(default_factory=list)
+    # every bound flow of this name is of one of these kinds (an accessor that only writes a store)
+    kinds: list[FlowKind] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
     # the owner of the bound endpoint's resource, as the endpoint's operation meets it
     owners: list[ResourceOwner] = Field(default_factory=list)

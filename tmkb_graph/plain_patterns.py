@@ -312,6 +312,7 @@ CONDITION = ModelSpec("Condition", {
     "controls": _many(_control),
     "carries": _many(_item),
     "carries_none": _many(_item),
+    "kinds": _many(_flow_kind),
     "lacks": _many(_control),
     "owners": _many(_owner),
     "ids": _many(_id_scheme),

@@ -124,12 +124,15 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     """Check an architecture as analyze does (analysing it: acceptances naming no pattern are its
     errors, raised), keeping its warnings and the notes its analysis gives."""
     from tmkb_graph.analysis import analyze  # the analysis is needed only for architectures
+    from tmkb_graph.boundaries import infer_boundaries
+    from tmkb_graph.unreached_routes import unreached_routes
 
     arch = check_architecture_document(doc)
     library = library or load_library()
     result = analyze(arch, library)
     report.problems.extend(arch.warnings)
     report.problems.extend(misplaced_facts(arch, library))
+    report.problems.extend(unreached_routes(arch, infer_boundaries(arch)))
     report.problems.extend(assumption_notes(arch, result))
     return 1
 
