@@ -59,6 +59,17 @@ def _one(result, pattern: str):
     return finding
 
 
+def _validate(path, text: str):
+    """`tmkb-graph validate` run on ``text`` written to ``path``."""
+    path.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(app, ["validate", str(path)])
+
+
+def _warnings_about(text: str, needle: str) -> list[str]:
+    """The analysis warnings of ``text`` that mention ``needle``."""
+    return [w for w in analyze(parse_architecture(text, "arch.yaml"), today=TODAY).warnings if needle in w]
+
+
 def test_a_job_not_said_to_act_for_anyone_is_taken_to_act_for_the_requester() -> None:
     finding = _one(_job(), "TMKB-AUTHZ-001")
     assert finding.status == "open"
@@ -127,8 +138,7 @@ def test_every_output_shows_the_assumption() -> None:
 
 def test_validate_notes_each_assumption_once_and_still_passes(tmp_path) -> None:
     path = tmp_path / "jobs.yaml"
-    path.write_text(JOB.replace("FACTS", ""), encoding="utf-8")
-    result = CliRunner().invoke(app, ["validate", str(path)])
+    result = _validate(path, JOB.replace("FACTS", ""))
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: ") and " assume" in line]
     assert notes == [
@@ -139,9 +149,7 @@ def test_validate_notes_each_assumption_once_and_still_passes(tmp_path) -> None:
 
 
 def test_validate_says_nothing_of_a_file_that_declares_what_it_rests_on(tmp_path) -> None:
-    path = tmp_path / "jobs.yaml"
-    path.write_text(JOB.replace("FACTS", "facts: {acts_for_requester: true}"), encoding="utf-8")
-    result = CliRunner().invoke(app, ["validate", str(path)])
+    result = _validate(tmp_path / "jobs.yaml", JOB.replace("FACTS", "facts: {acts_for_requester: true}"))
     assert result.exit_code == 0
     assert " assume" not in result.stderr
 
@@ -156,23 +164,21 @@ components:
 flows:
   - {from: mailgun, to: inbound, kind: webhook, carries: [payload]}
 """
-    result = analyze(parse_architecture(text, "mail.yaml"), today=TODAY)
-    (warning,) = [w for w in result.warnings if "relays_senders" in w]
+    (warning,) = _warnings_about(text, "relays_senders")
     assert "components.inbound.facts.relays_senders: no pattern reads this fact on a webhook_receiver" in warning
     assert "only on external_service" in warning
-    path = tmp_path / "mail.yaml"
-    path.write_text(text, encoding="utf-8")
-    cli = CliRunner().invoke(app, ["validate", str(path)])
+    cli = _validate(tmp_path / "mail.yaml", text)
     assert cli.exit_code == 0
     assert any(line.startswith("warning: ") and "relays_senders" in line for line in cli.stderr.splitlines())
     moved = text.replace("mailgun: {type: external_service}", "mailgun: {type: external_service, facts: {relays_senders: true}}")
     moved = moved.replace("inbound: {type: webhook_receiver, facts: {relays_senders: true}}", "inbound: {type: webhook_receiver}")
-    assert not [w for w in analyze(parse_architecture(moved, "mail.yaml"), today=TODAY).warnings if "relays_senders" in w]
+    assert not _warnings_about(moved, "relays_senders")
 
 
 def test_validate_notes_each_place_a_pattern_cannot_judge(tmp_path) -> None:
     path = tmp_path / "sweep.yaml"
-    path.write_text(
+    result = _validate(
+        path,
         """\
 name: Sweep
 tenancy: multi
@@ -184,9 +190,7 @@ flows:
   - {from: cron, to: sweeper, kind: invoke}
   - {from: sweeper, to: db, kind: read}
 """,
-        encoding="utf-8",
     )
-    result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0
     assert (
         f"note: {path}: line 5: TMKB-AUTHZ-014 cannot judge sweeper: worker 'sweeper' does not say "
@@ -211,13 +215,10 @@ flows:
   - {from: api, to: db, kind: read}
   - {from: portal, to: db, kind: write}
 """
-    result = analyze(parse_architecture(text, "portal.yaml"), today=TODAY)
-    (warning,) = [w for w in result.warnings if "no flow reaches" in w]
+    (warning,) = _warnings_about(text, "no flow reaches")
     assert "components.portal.endpoints: declares 1 route, but no flow reaches 'portal'" in warning
-    path = tmp_path / "portal.yaml"
-    path.write_text(text, encoding="utf-8")
-    cli = CliRunner().invoke(app, ["validate", str(path)])
+    cli = _validate(tmp_path / "portal.yaml", text)
     assert cli.exit_code == 0
     assert [line for line in cli.stderr.splitlines() if line.startswith("warning: ") and "no flow reaches 'portal'" in line]
     drawn = text.replace("  - {from: portal, to: db", "  - {from: browser, to: portal, kind: request}\n  - {from: portal, to: db")
-    assert not [w for w in analyze(parse_architecture(drawn, "portal.yaml"), today=TODAY).warnings if "no flow reaches" in w]
+    assert not _warnings_about(drawn, "no flow reaches")

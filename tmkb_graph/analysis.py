@@ -15,6 +15,7 @@ from tmkb_graph.assumptions import finding_assumptions
 from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.unreached_routes import unreached_routes
 from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.errors import Problem
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.findings import (
@@ -40,11 +41,20 @@ def analyze(
     arch: LoadedArchitecture, library: PatternLibrary | None = None, today: dt.date | None = None
 ) -> AnalysisResult:
     """Every threat that applies to ``arch``, with its status, crossings and missing mitigations."""
+    return analyze_with_file_warnings(arch, library, today)[0]
+
+
+def analyze_with_file_warnings(
+    arch: LoadedArchitecture, library: PatternLibrary | None = None, today: dt.date | None = None
+) -> tuple[AnalysisResult, list[Problem]]:
+    """``analyze``, and the warnings about the file itself that its result gives as text (what the
+    loader found, facts no pattern reads, routes nobody reaches) as located problems: what
+    `validate` reports, without a second look at the file."""
     with gc_paused():
         return _analyze(arch, library or load_library(), today or dt.date.today())
 
 
-def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) -> AnalysisResult:
+def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) -> tuple[AnalysisResult, list[Problem]]:
     _check_acceptances(arch, library)
     graph = infer_boundaries(arch)
     findings: list[Finding] = []
@@ -58,13 +68,14 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
             NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
         )
-    warnings = [str(w) for w in sorted([*arch.warnings, *misplaced_facts(arch, library), *unreached_routes(arch, graph)])]
+    file_warnings = sorted([*arch.warnings, *misplaced_facts(arch, library), *unreached_routes(arch, graph)])
+    warnings = [str(w) for w in file_warnings]
     findings = apply_acceptances(findings, arch, today, warnings)
     findings = mark_related(findings, library)
     rank = severity_ranks()
     findings.sort(key=lambda f: (-rank[f.severity], f.pattern, f.location_line or 0, f.id))
     not_assessable.sort(key=lambda n: (n.pattern, n.component, n.reason))
-    return AnalysisResult.from_checked(
+    result = AnalysisResult.from_checked(
         architecture=ArchitectureSummary(
             name=arch.model.name,
             file=arch.file,
@@ -79,6 +90,7 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
         warnings=warnings,
         summary=_summary(findings, not_assessable, library),
     )
+    return result, file_warnings
 
 
 UnitKey = tuple[tuple[str, str], ...]

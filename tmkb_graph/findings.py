@@ -155,17 +155,11 @@ class FindingGroup(_Out):
     findings: list[str]
 
 
-class FollowUp(_Out):
-    """A fix a related finding asks for that no open finding does: made once the fixes of the open
-    findings it is related to (``after``) are in (a transition rule on a route that first needs its
-    owner check)."""
+class FollowUp(FindingGroup):
+    """A fix related findings ask for that no open finding does (``findings`` are the related ones):
+    made once the fixes of the open findings they are related to (``after``) are in (a transition
+    rule on a route that first needs its owner check)."""
 
-    place: str
-    control: str
-    line: int | None
-    severity: str
-    exposure: list[str]
-    findings: list[str]
     after: list[str]
 
 

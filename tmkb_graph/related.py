@@ -9,7 +9,10 @@ related findings ask for beyond those fixes follows as later steps.
 
 from __future__ import annotations
 
-from tmkb_graph.findings import Finding, FindingGroup, FollowUp
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tmkb_graph.findings import Finding, FindingGroup, FollowUp, Gap
 from tmkb_graph.library import PatternLibrary
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
@@ -166,31 +169,9 @@ def _first_required(library: PatternLibrary, pattern_id: str) -> str | None:
 def group_open_findings(findings: list[Finding]) -> list[FindingGroup]:
     """Open findings grouped by the place and the control a fix adds, most urgent first."""
     rank = severity_ranks()
-    groups: dict[GapKey, list[Finding]] = {}
-    lines: dict[GapKey, int | None] = {}
-    for finding in findings:
-        if finding.status != "open":
-            continue
-        for key in dict.fromkeys((gap.at, gap.control) for gap in finding.missing):  # each finding once per group
-            groups.setdefault(key, []).append(finding)
-        for gap in finding.missing:
-            lines.setdefault((gap.at, gap.control), gap.line)
-    out = []
-    for (place, control), members in groups.items():
-        worst = max(members, key=lambda f: rank[f.severity])
-        exposure = sorted({e for f in members for e in f.exposure})
-        out.append(
-            FindingGroup.from_checked(
-                place=place,
-                control=control,
-                line=lines[(place, control)],
-                severity=worst.severity,
-                exposure=exposure,
-                findings=sorted(f.id for f in members),
-            )
-        )
-    out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
-    return out
+    members, lines = _by_gap(findings, "open")
+    groups = [FindingGroup.from_checked(**_group_fields(key, found, lines[key], rank)) for key, found in members.items()]
+    return _most_urgent_first(groups, rank)
 
 
 def follow_up_fixes(findings: list[Finding]) -> list[FollowUp]:
@@ -204,32 +185,55 @@ def follow_up_fixes(findings: list[Finding]) -> list[FollowUp]:
         if finding.status == "open":
             for gap in finding.missing:
                 asked.setdefault(gap.at, set()).update([gap.control, *vocab.implied([gap.control])])
+    members, lines = _by_gap(findings, "related", lambda gap: gap.control not in asked.get(gap.at, ()))
+    steps = [
+        FollowUp.from_checked(
+            **_group_fields(key, found, lines[key], rank),
+            after=sorted({i for f in found.values() for i in f.related_to}),
+        )
+        for key, found in members.items()
+    ]
+    return _most_urgent_first(steps, rank)
+
+
+def _by_gap(
+    findings: list[Finding], status: str, keep: Callable[[Gap], bool] = lambda gap: True
+) -> tuple[dict[GapKey, dict[str, Finding]], dict[GapKey, int | None]]:
+    """The findings of ``status`` by each (place, control) they miss (each finding once per gap, by
+    id), and each gap's line, for the missing gaps ``keep`` accepts."""
     members: dict[GapKey, dict[str, Finding]] = {}
     lines: dict[GapKey, int | None] = {}
     for finding in findings:
-        if finding.status != "related":
+        if finding.status != status:
             continue
         for gap in finding.missing:
-            if gap.control not in asked.get(gap.at, ()):
+            if keep(gap):
                 key = (gap.at, gap.control)
                 members.setdefault(key, {})[finding.id] = finding
                 lines.setdefault(key, gap.line)
-    out = []
-    for (place, control), by_id in members.items():
-        found = list(by_id.values())
-        out.append(
-            FollowUp.from_checked(
-                place=place,
-                control=control,
-                line=lines[(place, control)],
-                severity=max(found, key=lambda f: rank[f.severity]).severity,
-                exposure=sorted({e for f in found for e in f.exposure}),
-                findings=sorted(by_id),
-                after=sorted({i for f in found for i in f.related_to}),
-            )
-        )
-    out.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
-    return out
+    return members, lines
+
+
+def _group_fields(key: GapKey, found: dict[str, Finding], line: int | None, rank: dict[str, int]) -> dict[str, Any]:
+    """What a fix group says: its place and control, the worst severity and every exposure of its findings."""
+    place, control = key
+    members = list(found.values())
+    return {
+        "place": place,
+        "control": control,
+        "line": line,
+        "severity": max(members, key=lambda f: rank[f.severity]).severity,
+        "exposure": sorted({e for f in members for e in f.exposure}),
+        "findings": sorted(found),
+    }
+
+
+Group = TypeVar("Group", bound=FindingGroup)
+
+
+def _most_urgent_first(groups: list[Group], rank: dict[str, int]) -> list[Group]:
+    groups.sort(key=lambda g: (-rank[g.severity], -len(g.exposure), g.line or 0, g.place, g.control))
+    return groups
 
 
 def severity_ranks() -> dict[str, int]:

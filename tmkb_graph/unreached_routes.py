@@ -15,11 +15,10 @@ from tmkb_graph.errors import Problem
 
 def unreached_routes(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list[Problem]:
     """A warning for each component with routes that no flow enters and no outside caller reaches."""
-    entered = {flow.target for flow in arch.model.flows}
     problems = []
     for cid, component in sorted(arch.model.components.items()):
         routes = component.endpoints or []
-        if not routes or cid in entered or graph.reachable(cid):
+        if not routes or graph.in_flows(cid) or graph.reachable(cid):
             continue
         count = f"{len(routes)} route{'s' if len(routes) != 1 else ''}"
         problems.append(

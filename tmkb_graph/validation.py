@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmkb_graph.assumption_notes import assumption_notes
-from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.architecture import check_architecture_document
 from tmkb_graph.bounded_input import STDIN
 from tmkb_graph.errors import InputError, Problem
@@ -123,16 +122,11 @@ def _is_pattern(doc: YamlDocument, path: Path | str) -> bool:
 def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library: PatternLibrary | None) -> int:
     """Check an architecture as analyze does (analysing it: acceptances naming no pattern are its
     errors, raised), keeping its warnings and the notes its analysis gives."""
-    from tmkb_graph.analysis import analyze  # the analysis is needed only for architectures
-    from tmkb_graph.boundaries import infer_boundaries
-    from tmkb_graph.unreached_routes import unreached_routes
+    from tmkb_graph.analysis import analyze_with_file_warnings  # the analysis is needed only for architectures
 
     arch = check_architecture_document(doc)
-    library = library or load_library()
-    result = analyze(arch, library)
-    report.problems.extend(arch.warnings)
-    report.problems.extend(misplaced_facts(arch, library))
-    report.problems.extend(unreached_routes(arch, infer_boundaries(arch)))
+    result, file_warnings = analyze_with_file_warnings(arch, library or load_library())
+    report.problems.extend(file_warnings)
     report.problems.extend(assumption_notes(arch, result))
     return 1
 

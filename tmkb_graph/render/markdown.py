@@ -7,7 +7,7 @@ file cannot inject links, images or HTML into the page a reviewer reads.
 
 from __future__ import annotations
 
-from tmkb_graph.findings import AnalysisResult, Finding
+from tmkb_graph.findings import AnalysisResult, Finding, FindingGroup
 from tmkb_graph.render.places import separate_line
 from tmkb_graph.text import escaped_lines
 
@@ -28,18 +28,12 @@ def analysis_markdown(result: AnalysisResult) -> str:
     lines.append("")
     if result.groups:
         lines += ["## To fix, most urgent first", "", "| Severity | Exposure | Add | At | Closes |", "| --- | --- | --- | --- | --- |"]
-        for g in result.groups:
-            exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
-            lines.append(f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} |")
+        lines += [_fix_row(g) for g in result.groups]
         lines.append("")
     if result.follow_ups:
         lines += ["Then, each once the fix it follows is in (asked by related findings):", "",
                   "| Severity | Exposure | Add | At | Closes | After |", "| --- | --- | --- | --- | --- | --- |"]
-        for g in result.follow_ups:
-            exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
-            lines.append(
-                f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} | {_md(', '.join(g.after))} |"
-            )
+        lines += [f"{_fix_row(g)} {_md(', '.join(g.after))} |" for g in result.follow_ups]
         lines.append("")
     if result.findings:
         lines += ["| Severity | Status | Pattern | Where | Missing |", "| --- | --- | --- | --- | --- |"]
@@ -56,6 +50,12 @@ def analysis_markdown(result: AnalysisResult) -> str:
     if result.warnings:
         lines += ["## Warnings", ""] + [f"- {_md(w)}" for w in result.warnings] + [""]
     return escaped_lines(lines)
+
+
+def _fix_row(g: FindingGroup) -> str:
+    """A fix group's table row: severity, exposure, control, place and the findings it closes."""
+    exposure = ", ".join(e.replace("_", " ") for e in g.exposure) or "-"
+    return f"| {g.severity} | {exposure} | `{g.control}` | {_md(g.place)} | {_md(', '.join(g.findings))} |"
 
 
 def _section(f: Finding) -> list[str]:

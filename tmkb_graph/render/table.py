@@ -77,12 +77,7 @@ def _summary_line(result: AnalysisResult) -> str:
 
 
 def _follow_up_line(step: FollowUp) -> str:
-    line = f" (line {step.line})" if step.line else ""
-    exposure = f" [{', '.join(e.replace('_', ' ') for e in step.exposure)}]" if step.exposure else ""
-    return (
-        f"  [{step.severity.upper()}]{exposure} add {step.control} at {step.place}{line}: "
-        f"closes {', '.join(step.findings)}, after {', '.join(step.after)}"
-    )
+    return f"{_group_line(step)}, after {', '.join(step.after)}"
 
 
 def _group_line(group: FindingGroup) -> str:
