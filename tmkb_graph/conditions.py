@@ -60,11 +60,13 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
-    if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
+    if condition.ids and _endpoint_resource_field(graph, binding.endpoints[condition.name], "ids") not in condition.ids:
         return False
     if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
     if condition.bodies and endpoint_at(graph, binding.endpoints[condition.name]).body not in condition.bodies:
+        return False
+    if condition.workflows and _endpoint_resource_field(graph, binding.endpoints[condition.name], "workflow") not in condition.workflows:
         return False
     if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
@@ -127,10 +129,10 @@ def _route_words(route: str) -> set[str]:
     return {part.lower() for part in path.split("/") if part and not part.startswith("{")}
 
 
-def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
-    """The id scheme the endpoint's resource declares (None when not declared)."""
+def _endpoint_resource_field(graph: ArchitectureGraph, ref: EndpointRef, field: str) -> str | None:
+    """What the endpoint's resource declares for ``field`` (its id scheme, its workflow; None when not declared)."""
     resource = graph.architecture.model.resources.get(endpoint_at(graph, ref).resource or "")
-    return None if resource is None else resource.ids
+    return None if resource is None else getattr(resource, field)
 
 
 def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:

@@ -231,6 +231,8 @@ class Condition(_Strict):
     ids: list[IdScheme] = Field(default_factory=list)
     # the body the bound endpoint declares (an undeclared body does not hold)
     bodies: list[Body] = Field(default_factory=list)
+    # the workflow the bound endpoint's resource declares (an undeclared workflow does not hold)
+    workflows: list[Workflow] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
     # the bound endpoint's route has none of these words as a path segment (case-insensitive,

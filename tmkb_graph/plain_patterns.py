@@ -317,6 +317,7 @@ CONDITION = ModelSpec("Condition", {
     "owners": _many(_owner),
     "ids": _many(_id_scheme),
     "bodies": _many(_word("bodies")),
+    "workflows": _many(_word("workflows")),
     "operations": _many(_operation),
     "not_route_words": _many(_text()),
     "types": _many(_type),
