@@ -16,7 +16,7 @@ from tmkb_graph.tokens import count_tokens
 from tmkb_graph.user_cache import CACHE_ENV
 
 runner = CliRunner()
-PAYMENT_HOOKS = "    controls: [webhook_signature_verification, replay_protection, idempotent_processing]"
+BILLING_WORKER = "    controls: [webhook_payload_verification, idempotent_processing, tenant_scoped_queries]"
 GIT_HOOKS = "    controls: [webhook_signature_verification]\n"
 
 
@@ -87,9 +87,9 @@ def test_after_an_edit_only_new_open_findings_are_reported_and_blocking_follows_
     blocked = json.loads(edit(arch, GIT_HOOKS, "    controls: []\n", "--block-on", "critical").stdout)
     assert blocked["decision"] == "block" and "critical TMKB-WEBHOOK-001 at git_hooks" in blocked["reason"]
     assert "1 new open finding:" in blocked["reason"]
-    medium = json.loads(edit(arch, PAYMENT_HOOKS, "    controls: [webhook_signature_verification, idempotent_processing]", "--block-on", "high").stdout)
+    medium = json.loads(edit(arch, BILLING_WORKER, "    controls: [idempotent_processing, tenant_scoped_queries]", "--block-on", "high").stdout)
     assert "decision" not in medium and "1 new open finding:" in medium["hookSpecificOutput"]["additionalContext"]
-    assert "medium TMKB-WEBHOOK-003 at payment_hooks" in medium["hookSpecificOutput"]["additionalContext"]
+    assert "medium TMKB-WEBHOOK-002 at billing_worker" in medium["hookSpecificOutput"]["additionalContext"]
 
 
 def test_the_first_edit_seen_is_judged_against_the_file_before_it(tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_multi_edit_is_undone_edit_by_edit(tmp_path: Path) -> None:
     text = (EXAMPLES / "webhook-processor.yaml").read_text(encoding="utf-8")
     edits = [
         {"old_string": GIT_HOOKS, "new_string": "    controls: []\n"},
-        {"old_string": PAYMENT_HOOKS, "new_string": "    controls: [webhook_signature_verification, idempotent_processing]"},
+        {"old_string": BILLING_WORKER, "new_string": "    controls: [idempotent_processing, tenant_scoped_queries]"},
     ]
     for one in edits:
         text = text.replace(one["old_string"], one["new_string"], 1)
