@@ -205,3 +205,11 @@ def test_workflow_says_whether_a_resource_has_guarded_state_changes() -> None:
     assert problems(text.replace("workflow: guarded", "workflow: gaurded")) == [
         "arch.yaml: line 8: resources.Expense.workflow: unknown workflow 'gaurded' (did you mean 'guarded'?)"
     ]
+
+
+def test_a_route_may_declare_its_own_workflow() -> None:
+    route = "{type: api, endpoints: [{route: 'POST /mrs/{id}/close', operation: transition, workflow: free}]}"
+    assert parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0].workflow == "free"
+    assert problems(GOOD.replace("{type: api, controls: [authn]}", route.replace("free", "fre"))) == [
+        "arch.yaml: line 4: components.web.endpoints[0].workflow: unknown workflow 'fre' (did you mean 'free'?)"
+    ]

@@ -211,7 +211,7 @@ def test_related_to_names_open_findings_and_a_cycle_stays_open() -> None:
     [
         (
             "TMKB-AUTHZ-009", "not-assessable-workflow-undeclared.yaml", "api",
-            "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free)",
+            "resource 'Expense' does not say whether its state changes are guarded (workflow: guarded or free, on the resource or on this route)",
             "{owner: user, ids: sequential}", "{owner: user, ids: sequential, workflow: guarded}",
         ),
         (

@@ -60,6 +60,9 @@ class Endpoint(_Strict):
     id_in: IdPlace | None = None
     # whether the body is fields bound onto the record or raw content kept as it came (a file, an event)
     body: Body | None = None
+    # this route's state change when it differs from its resource's workflow (closing one's own
+    # discussion is free where merging it is guarded)
+    workflow: Workflow | None = None
     description: str | None = None
 
     @field_validator("route")
@@ -144,6 +147,13 @@ class Resource(_Strict):
     # whether some state changes are reserved to roles or states (guarded) or open to any editor (free)
     workflow: Workflow | None = None
     description: str | None = None
+
+
+def route_workflow(endpoint: Endpoint, resource: Resource | None) -> str | None:
+    """The workflow a route's state change follows: its own when it declares one, else its resource's."""
+    if endpoint.workflow is not None:
+        return endpoint.workflow
+    return None if resource is None else resource.workflow
 
 
 def effective_owner(resource: Resource, operation: str, tenancy: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import effective_owner
+from tmkb_graph.architecture import effective_owner, route_workflow
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.pattern import Comparison, Condition
@@ -60,13 +60,13 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
-    if condition.ids and _endpoint_resource_field(graph, binding.endpoints[condition.name], "ids") not in condition.ids:
+    if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
         return False
     if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
     if condition.bodies and endpoint_at(graph, binding.endpoints[condition.name]).body not in condition.bodies:
         return False
-    if condition.workflows and _endpoint_resource_field(graph, binding.endpoints[condition.name], "workflow") not in condition.workflows:
+    if condition.workflows and _route_workflow(graph, binding.endpoints[condition.name]) not in condition.workflows:
         return False
     if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
@@ -129,10 +129,16 @@ def _route_words(route: str) -> set[str]:
     return {part.lower() for part in path.split("/") if part and not part.startswith("{")}
 
 
-def _endpoint_resource_field(graph: ArchitectureGraph, ref: EndpointRef, field: str) -> str | None:
-    """What the endpoint's resource declares for ``field`` (its id scheme, its workflow; None when not declared)."""
+def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The id scheme the endpoint's resource declares (None when not declared)."""
     resource = graph.architecture.model.resources.get(endpoint_at(graph, ref).resource or "")
-    return None if resource is None else getattr(resource, field)
+    return None if resource is None else resource.ids
+
+
+def _route_workflow(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
+    """The workflow the route's state change follows, its own or its resource's (None when neither says)."""
+    endpoint = endpoint_at(graph, ref)
+    return route_workflow(endpoint, graph.architecture.model.resources.get(endpoint.resource or ""))
 
 
 def _endpoint_owner(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import Architecture, Endpoint, effective_owner
+from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
@@ -166,9 +166,9 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
         return False
     resource = model.resources.get(endpoint.resource)
     if resource is None:
-        if wanted.owners or wanted.ids or wanted.workflows or wanted.soft_delete is not None:
+        if wanted.owners or wanted.ids or (wanted.workflows and endpoint.workflow is None) or wanted.soft_delete is not None:
             return f"resource '{endpoint.resource}' is not declared under resources"
-        return True
+        return not wanted.workflows or endpoint.workflow in wanted.workflows
     if wanted.soft_delete is not None and resource.soft_delete != wanted.soft_delete:
         return False
     if wanted.owners:
@@ -182,8 +182,12 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) 
         if resource.ids not in wanted.ids:
             return False
     if wanted.workflows:
-        if resource.workflow is None:
-            return f"resource '{endpoint.resource}' does not say whether its state changes are guarded (workflow: guarded or free)"
-        if resource.workflow not in wanted.workflows:
+        workflow = route_workflow(endpoint, resource)
+        if workflow is None:
+            return (
+                f"resource '{endpoint.resource}' does not say whether its state changes are guarded "
+                "(workflow: guarded or free, on the resource or on this route)"
+            )
+        if workflow not in wanted.workflows:
             return False
     return True

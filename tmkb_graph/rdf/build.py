@@ -163,6 +163,7 @@ def _components(t: Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, 
             t.add(e, TMKB.resource, part_iri(g, "resource", endpoint.resource) if endpoint.resource else None)
             t.add(e, TMKB.forwardsTo, part_iri(g, "component", endpoint.forwards_to) if endpoint.forwards_to else None)
             t.add(e, TMKB.idIn, term_iri("id_places", endpoint.id_in) if endpoint.id_in else None)
+            t.add(e, TMKB.routeWorkflow, term_iri("workflows", endpoint.workflow) if endpoint.workflow else None)
             t.add(e, TMKB.body, term_iri("bodies", endpoint.body) if endpoint.body else None)
             controls = effective_controls(component, endpoint)
             t.each(e, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(controls))))
