@@ -58,6 +58,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
+    if condition.resources_apart_from is not None and not _resources_apart(graph, binding.roles[condition.name], binding.roles[condition.resources_apart_from]):
+        return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
     if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
@@ -74,6 +76,15 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & place_controls(graph, binding, condition.name))
+
+
+def _resources_apart(graph: ArchitectureGraph, cid: str, other: str) -> bool:
+    """True when every route of the component names a resource, it has some, the other component's
+    routes name some, and the two share none: it serves other records than the other one."""
+    components = graph.architecture.model.components
+    mine = [endpoint.resource for endpoint in components[cid].endpoints or ()]
+    theirs = {endpoint.resource for endpoint in components[other].endpoints or () if endpoint.resource is not None}
+    return bool(mine) and None not in mine and bool(theirs) and not theirs & set(mine)
 
 
 def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:

@@ -269,6 +269,9 @@ class Condition(_Strict):
     # the bound endpoint claims each of these that another route of its component on the same
     # resource claims: nothing the single-object routes check is skipped here
     as_strong_as_siblings: list[Control] = Field(default_factory=list)
+    # the bound role's component declares routes, each on a declared resource, and none of those
+    # resources is one the routes of the named role's component act on (it serves other records)
+    resources_apart_from: str | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> Condition:

@@ -75,7 +75,7 @@ def check_place(place: Any) -> None:
 def condition_says_something(c: Any) -> bool:
     """True when a condition lists anything to judge."""
     listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.types, c.flows_out, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
-    return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None
+    return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None
 
 
 def condition_members(condition: Any) -> list[Any]:
@@ -101,8 +101,11 @@ def check_condition(c: Any) -> None:
         raise ValueError("only a flow condition can list carries, carries_none or kinds")
     if (c.owners or c.ids or c.bodies or c.workflows or c.operations or c.not_route_words or c.as_strong_as_siblings) and c.endpoint is None:
         raise ValueError("only an endpoint condition can list owners, ids, bodies, workflows, operations, not_route_words or as_strong_as_siblings")
-    if (c.types or c.facts or c.not_facts or c.flows_out or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None) and c.role is None:
-        raise ValueError("only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, sends_without or reachable")
+    if (c.types or c.facts or c.not_facts or c.flows_out or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None or c.resources_apart_from is not None) and c.role is None:
+        raise ValueError(
+            "only a role condition can list types, facts, not_facts, flows_out, sends_only_to, started_with, sends_carrying, "
+            "sends_without, reachable or resources_apart_from"
+        )
     if c.or_endpoints and (c.role is None or not c.controls):
         raise ValueError("only a role condition that lists controls can say or_endpoints")
 
@@ -163,6 +166,9 @@ def _check_unit_and_conditions(template: Any) -> None:
             scope = place_scope(condition)
             if place_name(condition) not in names[scope]:
                 raise ValueError(f"{key} names {scope} '{place_name(condition)}', which the template does not define")
+            apart = condition.resources_apart_from
+            if apart is not None and (apart not in names["role"] or apart == place_name(condition)):
+                raise ValueError(f"{key}: resources_apart_from names '{apart}', which is not another role of the template")
 
 
 def _unconnected_roles(template: Any) -> list[str]:

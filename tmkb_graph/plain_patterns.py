@@ -331,6 +331,7 @@ CONDITION = ModelSpec("Condition", {
     "sends_carrying": _many(_item),
     "sends_without": _many(_item),
     "as_strong_as_siblings": _many(_control),
+    "resources_apart_from": _opt(_text()),
 }, rules.check_condition, PlainCondition)
 COMPARISON = ModelSpec("Comparison", {
     "weaker": Spec(_text()),
