@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tmkb_graph.architecture import Flow, LoadedArchitecture
+from tmkb_graph.known_facts import known_fact
 from tmkb_graph.vocabulary import load_vocabulary
 
 SYNC_CALL_KINDS = frozenset({"request", "invoke", "callback"})
@@ -42,6 +43,13 @@ class ArchitectureFacts:
         self.flows = model.flows
         self.async_kinds = {k for k in vocab.names("flow_kinds") if vocab.fact("flow_kinds", k, "async")}
         self.declared = [(b.name, b.kind, frozenset(b.contains)) for b in model.boundaries]
+        # outside services that stand for addresses customers choose (their webhook URLs): a request
+        # there goes wherever a tenant pointed it
+        self.customer_addresses = frozenset(
+            cid
+            for cid, c in model.components.items()
+            if self.family[cid] == "party" and known_fact(c, "customer_endpoint", vocab, c.technology, cid) is True
+        )
         # each component's declared boundaries, so a flow only looks at the ones around its ends
         self.declared_around: dict[str, list[int]] = defaultdict(list)
         for position, boundary in enumerate(model.boundaries):
@@ -80,6 +88,8 @@ class ArchitectureFacts:
             pass  # the browser brings the party's answer back: a user's request, not a pushed message
         elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
             add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
+        elif dst in self.customer_addresses and kind in SYNC_CALL_KINDS:
+            add("third_party", "third_party.destination", f"'{dst}' is an address customers choose: the request goes where a tenant pointed it")
         if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):
             add("service", "service.call", f"{self.type[src]} '{src}' calls {self.type[dst]} '{dst}' directly")
         if self.multi_tenant and kind in ("read", "write") and self.family[dst] == "store":

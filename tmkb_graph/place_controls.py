@@ -11,7 +11,8 @@ from tmkb_graph.architecture import Component, Endpoint
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.forwarding import Forwarding, resolve_forwarding
-from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
+from tmkb_graph.known_facts import known_fact
+from tmkb_graph.vocabulary import load_vocabulary
 
 
 def effective_controls(component: Component, endpoint: Endpoint) -> list[str]:
@@ -31,16 +32,6 @@ def forwarding(graph: ArchitectureGraph) -> Forwarding:
     if not isinstance(found, Forwarding):
         found = graph.cache["forwarding"] = resolve_forwarding(graph)
     return found
-
-
-def known_fact(component: Component, fact: str, vocab: Vocabulary, *also_known_as: str | None) -> bool | None:
-    """A fact the component declares, else what the vocabulary knows of its framework, then of each
-    of ``also_known_as`` in turn (a technology, a third party's id); None when nobody says."""
-    value = component.facts.get(fact)
-    for name in (component.framework, *also_known_as):
-        if value is None:
-            value = vocab.framework_fact(name, fact)
-    return value
 
 
 def fact_of(graph: ArchitectureGraph, cid: str, fact: str) -> bool | None:
