@@ -231,7 +231,7 @@ class Condition(_Strict):
     ids: list[IdScheme] = Field(default_factory=list)
     # the body the bound endpoint declares (an undeclared body does not hold)
     bodies: list[Body] = Field(default_factory=list)
-    # the workflow the bound endpoint's resource declares (an undeclared workflow does not hold)
+    # the workflow of the bound endpoint's state change, its own or else its resource's (undeclared does not hold)
     workflows: list[Workflow] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
