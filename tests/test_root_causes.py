@@ -219,13 +219,19 @@ def test_related_to_names_open_findings_and_a_cycle_stays_open() -> None:
             "declare facts: {tenant_results: true|false}",
             "digest: {type: worker, framework: celery}", "digest: {type: worker, framework: celery, facts: {tenant_results: true}}",
         ),
+        (
+            "TMKB-WEBHOOK-007", "silent-undeclared.yaml", "partner",
+            "declare facts: {customer_endpoint: true|false}",
+            "partner: {type: external_service}", "partner: {type: external_service, facts: {customer_endpoint: true}}",
+        ),
     ],
 )
 def test_an_undeclared_deciding_fact_makes_the_place_not_assessable_until_it_is_declared(
     pattern: str, fixture: str, component: str, reason: str, declared_as: str, declared: str
 ) -> None:
     """A transition on a resource that does not say its workflow; a sweep that does not say whether
-    it builds tenants' results: listed, with what to declare, and judged once declared."""
+    it builds tenants' results; an outside service a job posts to that does not say whether customers
+    choose its address: listed, with what to declare, and judged once declared."""
     text = (FIXTURES / pattern / fixture).read_text(encoding="utf-8")
     result = run(text)
     assert of(result, pattern) == []

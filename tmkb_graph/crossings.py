@@ -88,8 +88,11 @@ class ArchitectureFacts:
             pass  # the browser brings the party's answer back: a user's request, not a pushed message
         elif self.zone_kind[src] == "third_party" or self.type[src] in ("external_service", "identity_provider"):
             add("third_party", "third_party.source", f"'{src}' is run by another party ({self.zone_text(src)})")
-        elif dst in self.customer_addresses and kind in SYNC_CALL_KINDS:
-            add("third_party", "third_party.destination", f"'{dst}' is an address customers choose: the request goes where a tenant pointed it")
+        elif kind in SYNC_CALL_KINDS and self.type[dst] in ("external_service", "identity_provider"):
+            if dst in self.customer_addresses:
+                add("third_party", "third_party.destination", f"'{dst}' is an address customers choose: the request goes where a tenant pointed it")
+            else:
+                add("third_party", "third_party.destination", f"the request leaves the system for '{dst}', run by another party ({self.zone_text(dst)})")
         if kind in SYNC_CALL_KINDS and self.family[src] in ("entry", "compute") and self.family[dst] in ("entry", "compute"):
             add("service", "service.call", f"{self.type[src]} '{src}' calls {self.type[dst]} '{dst}' directly")
         if self.multi_tenant and kind in ("read", "write") and self.family[dst] == "store":
