@@ -178,6 +178,24 @@ def test_a_topic_is_for_flows_through_a_channel() -> None:
     ]
 
 
+def test_a_flow_names_a_route_of_the_component_it_reaches() -> None:
+    api = "{type: api, endpoints: [{route: 'POST /hooks/stripe', operation: action}, {route: 'GET /files', operation: list}]}"
+    text = GOOD.replace("web: {type: api, controls: [authn]}", "web: " + api + "\n  stripe: {type: external_service}")
+    flow = "  - {from: stripe, to: web, kind: webhook, route: 'post /hooks/stripe'}\n"
+    assert parse_architecture(text.replace("flows:\n", "flows:\n" + flow)).model.flows[0].route == "post /hooks/stripe"
+    typo = text.replace("flows:\n", "flows:\n" + flow.replace("stripe'", "strip'"))
+    assert problems(typo) == ["arch.yaml: line 9: flows[0].route: 'web' has no route 'post /hooks/strip' (did you mean 'POST /hooks/stripe'?)"]
+    no_routes = GOOD.replace("kind: enqueue}", "kind: enqueue, route: 'POST /jobs'}")
+    assert problems(no_routes) == [
+        "arch.yaml: line 8: flows[0].route: route names the route a request, webhook, callback or redirect flow reaches; "
+        "this flow is of kind enqueue"
+    ]
+    to_worker = GOOD.replace("flows:\n", "flows:\n  - {from: web, to: worker, kind: request, route: 'POST /run'}\n")
+    assert problems(to_worker) == [
+        "arch.yaml: line 8: flows[0].route: route 'POST /run' names a route of 'worker', which declares no endpoints"
+    ]
+
+
 def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
     route = "{type: api, endpoints: [{route: 'POST /rpc/files.get', operation: read, id_in: body}]}"
     endpoint = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0]

@@ -187,11 +187,26 @@ class Flow(_Strict):
     carries: list[ContextItem] = Field(default_factory=list)
     controls: list[Control] = Field(default_factory=list)
     topic: Name | None = None
+    # the receiver's route a webhook, callback, redirect or request reaches, when it has several
+    route: str | None = Field(default=None, max_length=MAX_ROUTE_CHARS)
     description: str | None = None
 
 
 TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver", "invoke")
+ROUTE_KINDS = ("request", "webhook", "callback", "redirect")
 TOPIC_KINDS_TEXT = ", ".join(TOPIC_KINDS[:-1]) + " or " + TOPIC_KINDS[-1]
+
+
+def flow_endpoint(target: Component, route: str) -> int | None:
+    """The index of the target's endpoint a flow's ``route`` names (method compared in any case), or None."""
+    wanted = _ROUTE.match(route.strip())
+    if wanted is None:
+        return None
+    method, path = (wanted.group("method") or "").upper() or None, wanted.group("path")
+    for index, endpoint in enumerate(target.endpoints or ()):
+        if endpoint.path == path and endpoint.method == method:
+            return index
+    return None
 
 
 class Boundary(_Strict):

@@ -3,7 +3,16 @@ duplicate routes, and the direction of flows to and from stores."""
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import ID_SHAPE, TOPIC_KINDS, TOPIC_KINDS_TEXT, Architecture, Component, Flow
+from tmkb_graph.architecture import (
+    ID_SHAPE,
+    ROUTE_KINDS,
+    TOPIC_KINDS,
+    TOPIC_KINDS_TEXT,
+    Architecture,
+    Component,
+    Flow,
+    flow_endpoint,
+)
 from tmkb_graph.errors import Problem
 from tmkb_graph.safe_yaml import PathKey, YamlDocument
 from tmkb_graph.text import shown
@@ -54,6 +63,8 @@ def cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Proble
         if flow.topic is not None and flow.kind not in TOPIC_KINDS:
             message = f"topic names the topic or queue of a {TOPIC_KINDS_TEXT} flow; this is a {flow.kind} flow"
             errors.append(doc.problem(("flows", i, "topic"), message))
+        if flow.route is not None:
+            errors.extend(_route_reference(model, doc, i, flow))
 
     for i, boundary in enumerate(model.boundaries):
         for j, member in enumerate(boundary.contains):
@@ -70,6 +81,24 @@ def cross_reference(model: Architecture, doc: YamlDocument) -> tuple[list[Proble
                 doc.problem(("accepted", i), "this acceptance has no expires: date; it will never be reviewed", "warning")
             )
     return errors, warnings
+
+
+def _route_reference(model: Architecture, doc: YamlDocument, i: int, flow: Flow) -> list[Problem]:
+    """A flow's route names one route of the component it reaches."""
+    path = ("flows", i, "route")
+    if flow.kind not in ROUTE_KINDS:
+        kinds = ", ".join(ROUTE_KINDS[:-1]) + " or " + ROUTE_KINDS[-1]
+        return [doc.problem(path, f"route names the route a {kinds} flow reaches; this flow is of kind {flow.kind}")]
+    target = model.components.get(flow.target)
+    if target is None:
+        return []
+    routes = [endpoint.route for endpoint in target.endpoints or ()]
+    if not routes:
+        return [doc.problem(path, f"route '{shown(flow.route or '')}' names a route of '{flow.target}', which declares no endpoints")]
+    if flow_endpoint(target, flow.route or "") is None:
+        message = unknown_word_message("route", flow.route or "", routes)
+        return [doc.problem(path, message.replace("unknown route", f"'{flow.target}' has no route", 1))]
+    return []
 
 
 def _no_component(name: str, ids: list[str]) -> str:

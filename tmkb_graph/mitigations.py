@@ -13,7 +13,15 @@ from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.findings import Gap
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.conditions import STARTING_KINDS
-from tmkb_graph.place_controls import effective_controls, endpoint_at, endpoint_controls, facts_known, forwarding, own_endpoint_controls
+from tmkb_graph.place_controls import (
+    effective_controls,
+    endpoint_at,
+    endpoint_controls,
+    facts_known,
+    forwarding,
+    own_endpoint_controls,
+    routes_reached,
+)
 from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.pattern import Mitigation, Pattern, Place
 
@@ -97,10 +105,12 @@ def _own_controls(graph: ArchitectureGraph, cid: str) -> frozenset[str]:
     return found
 
 
-def _claimed_on_an_endpoint(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
-    """Evidence that an endpoint of the component claims the control (or one implying it), else None."""
+def _claimed_on_an_endpoint(graph: ArchitectureGraph, binding: Binding, cid: str, control: str) -> str | None:
+    """Evidence that an endpoint of the component the binding's flows reach claims the control (or
+    one implying it), else None."""
     component = graph.architecture.model.components[cid]
-    for index, endpoint in enumerate(component.endpoints or ()):
+    for index in routes_reached(graph, binding, cid):
+        endpoint = component.endpoints[index]  # type: ignore[index]
         ref = EndpointRef(cid, index)
         if control in own_endpoint_controls(graph, ref):
             what = control if control in effective_controls(component, endpoint) else f"a control that implies {control}"
@@ -199,7 +209,7 @@ def _places(
             if refs and len(fronted) == len(refs) and all(control in endpoint_controls(graph, ref) for ref in refs):
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
         if not present and place.or_endpoints:
-            evidence = _claimed_on_an_endpoint(graph, cid, control)
+            evidence = _claimed_on_an_endpoint(graph, binding, cid, control)
             present = evidence is not None
         if not present and place.or_downstream:
             evidence = _claimed_by_every_job_fed(graph, cid, control)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tmkb_graph.architecture import Component, Endpoint
+from tmkb_graph.architecture import Component, Endpoint, flow_endpoint
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.forwarding import Forwarding, resolve_forwarding
@@ -127,12 +127,33 @@ def declared_controls(graph: ArchitectureGraph, binding: Binding, name: str, or_
         ref = binding.endpoints[name]
         component = model.components[ref.component]
         return set(effective_controls(component, component.endpoints[ref.index]))  # type: ignore[index]
-    component = model.components[binding.roles[name]]
+    cid = binding.roles[name]
+    component = model.components[cid]
     declared = set(component.controls)
     if or_endpoints:
-        for endpoint in component.endpoints or ():
-            declared.update(effective_controls(component, endpoint))
+        for index in routes_reached(graph, binding, cid):
+            declared.update(effective_controls(component, component.endpoints[index]))  # type: ignore[index]
     return declared
+
+
+def routes_reached(graph: ArchitectureGraph, binding: Binding, cid: str) -> range | tuple[int, ...]:
+    """The indices of the component's routes that the binding's flows into it reach: the routes
+    those flows name when every one of them names one, else all of the component's routes (one
+    receiver serving several providers counts a control claimed on one provider's route for that
+    provider only, once its flows say which route each reaches)."""
+    model = graph.architecture.model
+    component = model.components[cid]
+    named: set[int] = set()
+    for indices in binding.flows.values():
+        for i in indices:
+            flow = model.flows[i]
+            if flow.target != cid:
+                continue
+            index = flow_endpoint(component, flow.route) if flow.route is not None else None
+            if index is None:
+                return range(len(component.endpoints or ()))
+            named.add(index)
+    return tuple(sorted(named)) if named else range(len(component.endpoints or ()))
 
 
 def endpoint_at(graph: ArchitectureGraph, ref: EndpointRef) -> Endpoint:

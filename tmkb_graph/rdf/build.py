@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
-from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.architecture import Flow, LoadedArchitecture, flow_endpoint
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
 from tmkb_graph.place_controls import effective_controls
@@ -189,6 +189,7 @@ def _flows(t: Triples, arch: LoadedArchitecture, graph: ArchitectureGraph, place
         t.add(f, TMKB.flowKind, term_iri("flow_kinds", flow.kind))
         t.each(f, TMKB.carries, (term_iri("context_items", x) for x in sorted(set(flow.carries))))
         t.add(f, TMKB.topic, flow.topic)  # nothing when the flow names no topic
+        t.add(f, TMKB.reachesEndpoint, _reached_endpoint(g, arch, flow))
         t.each(f, TMKB.hasControl, (term_iri("controls", x) for x in sorted(set(flow.controls))))
         t.add(f, TMKB.line, arch.line_of(("flows", index)))
         for crossing in graph.flow_crossings.get(index, ()):
@@ -313,3 +314,12 @@ class Analysed:
 def analysed_graphs(items: Sequence[Analysed], today: dt.date) -> list[GraphData]:
     """The named graph of each analysed architecture."""
     return [architecture_graph(item.arch, item.result, item.slug, today) for item in items]
+
+
+def _reached_endpoint(g: URIRef, arch: LoadedArchitecture, flow: Flow) -> URIRef | None:
+    """The IRI of the target's route a flow names, or None when it names none."""
+    if flow.route is None:
+        return None
+    target = arch.model.components[flow.target]
+    index = flow_endpoint(target, flow.route)
+    return None if index is None else part_iri(g, "endpoint", flow.target, target.endpoints[index].route)  # type: ignore[index]
