@@ -222,3 +222,28 @@ flows:
     assert [line for line in cli.stderr.splitlines() if line.startswith("warning: ") and "no flow reaches 'portal'" in line]
     drawn = text.replace("  - {from: portal, to: db", "  - {from: browser, to: portal, kind: request}\n  - {from: portal, to: db")
     assert not _warnings_about(drawn, "no flow reaches")
+
+
+def test_deliveries_of_several_senders_with_no_route_named_are_a_warning() -> None:
+    text = """\
+name: Storefront billing
+tenancy: multi
+components:
+  stripe: {type: external_service, technology: stripe}
+  shopify: {type: external_service, technology: shopify}
+  hooks:
+    type: webhook_receiver
+    endpoints:
+      - {route: "POST /hooks/stripe", operation: action, controls: [webhook_signature_verification]}
+      - {route: "POST /hooks/shopify", operation: action, controls: []}
+flows:
+  - {from: stripe, to: hooks, kind: webhook, route: "POST /hooks/stripe"}
+  - {from: shopify, to: hooks, kind: webhook}
+"""
+    (warning,) = _warnings_about(text, "senders")
+    assert warning.startswith("arch.yaml: line 13: flows[1].route: 'hooks' takes deliveries from 2 senders")
+    assert "the flows from shopify do not say which route they reach" in warning
+    named = text.replace("kind: webhook}", 'kind: webhook, route: "POST /hooks/shopify"}')
+    assert not _warnings_about(named, "senders")
+    alike = text.replace("controls: []}", "controls: [webhook_signature_verification]}")
+    assert not _warnings_about(alike, "senders")

@@ -1,4 +1,5 @@
-"""Warnings for routes no caller reaches in the architecture as drawn.
+"""Warnings for routes no caller reaches in the architecture as drawn, and for pushed deliveries
+whose route is left unsaid where it decides what they are judged by.
 
 Endpoint patterns judge a route where someone's request crosses into its component: a flow from a
 client or another service, or a zone that callers from outside reach. A component that declares
@@ -9,6 +10,7 @@ routes would pass without a word; most often the flow from its callers was left 
 from __future__ import annotations
 
 from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.errors import Problem
 
@@ -29,6 +31,39 @@ def unreached_routes(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list
                 f"declares {count}, but no flow reaches '{cid}' and its zone is not one outside callers reach, "
                 "so no pattern judges them: draw the flow from its callers (a client for people, the service "
                 "that calls it)",
+                "warning",
+            )
+        )
+    return problems
+
+
+_PUSHED = frozenset({"webhook", "callback"})
+
+
+def unnamed_delivery_routes(arch: LoadedArchitecture) -> list[Problem]:
+    """A warning for each component that takes several senders' deliveries on routes claiming
+    different controls, where some delivery does not say which route it reaches: a control claimed
+    on one of those routes would count for every sender."""
+    model = arch.model
+    problems = []
+    for cid, component in sorted(model.components.items()):
+        routes = component.endpoints or []
+        if len(routes) < 2 or len({frozenset(effective_controls(component, e)) for e in routes}) < 2:
+            continue
+        pushed = [(i, f) for i, f in enumerate(model.flows) if f.target == cid and f.kind in _PUSHED]
+        unnamed = sorted({f.source for _, f in pushed if f.route is None})
+        if len({f.source for _, f in pushed}) < 2 or not unnamed:
+            continue
+        first = next(i for i, f in pushed if f.route is None)
+        problems.append(
+            Problem(
+                arch.file,
+                arch.line_of(("flows", first)),
+                f"flows[{first}].route",
+                f"'{cid}' takes deliveries from {len({f.source for _, f in pushed})} senders on routes that claim "
+                f"different controls, and the flows from {', '.join(unnamed)} do not say which route they reach, "
+                "so a control claimed on any of its routes counts for every sender: name each one's route "
+                "(route: \"POST /hooks/stripe\" on the flow)",
                 "warning",
             )
         )
