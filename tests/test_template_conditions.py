@@ -137,7 +137,6 @@ def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
 @pytest.mark.parametrize(
     ("field", "word", "pattern", "shipped", "typo"),
     [
-        ("ids", "random", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "randm"),
         ("bodies", "raw", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "rae"),
         ("workflows", "free", "TMKB-AUTHZ-003.yaml", "workflows: [free], controls: [object_ownership_check]}", "fre"),
     ],
@@ -146,9 +145,17 @@ def test_endpoint_words_are_said_of_endpoints_only_and_name_a_word(
     tmp_path: Path, field: str, word: str, pattern: str, shipped: str, typo: str
 ) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{role: service, {field}: [{word}]}}"))
-    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", pattern, shipped, f"{field}: [{word}]", f"{field}: [{typo}]")
     assert code == 2 and field in stderr and f"'{word}'" in stderr and "line " in stderr
+
+
+def test_ids_are_said_of_endpoints_or_roles_and_name_a_scheme(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, ids: [random]}"))
+    assert code == 2 and "only an endpoint or role condition can list ids" in stderr
+    shipped = "- {endpoint: target, ids: [random], lacks: [authn]}"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, "ids: [random]", "ids: [randm]")
+    assert code == 2 and "ids" in stderr and "'random'" in stderr and "line " in stderr
 
 
 def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
@@ -178,7 +185,7 @@ def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) 
 
 def test_not_route_words_belong_to_endpoint_conditions(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, not_route_words: [restore]}"))
-    assert code == 2 and "only an endpoint condition can list owners, ids, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
 
 
 def test_resources_apart_from_names_another_role_of_the_template(tmp_path: Path) -> None:

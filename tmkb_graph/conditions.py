@@ -62,7 +62,7 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
         return False
-    if condition.ids and _endpoint_ids(graph, binding.endpoints[condition.name]) not in condition.ids:
+    if condition.ids and not _ids_are(graph, binding, condition):
         return False
     if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
@@ -138,6 +138,16 @@ def _route_words(route: str) -> set[str]:
     """The literal path segments of a route, lower-cased ("POST /files/{id}/restore": files, restore)."""
     path = route.split(" ", 1)[-1].split("?", 1)[0]
     return {part.lower() for part in path.split("/") if part and not part.startswith("{")}
+
+
+def _ids_are(graph: ArchitectureGraph, binding: Binding, condition: Condition) -> bool:
+    """The endpoint's resource declares one of the id schemes; for a role, the resource of every one
+    of its component's routes does (a component with no routes has none)."""
+    if condition.endpoint is not None:
+        return _endpoint_ids(graph, binding.endpoints[condition.name]) in condition.ids
+    cid = binding.roles[condition.name]
+    routes = range(len(graph.architecture.model.components[cid].endpoints or ()))
+    return bool(routes) and all(_endpoint_ids(graph, EndpointRef(cid, i)) in condition.ids for i in routes)
 
 
 def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
