@@ -196,6 +196,13 @@ def test_a_flow_names_a_route_of_the_component_it_reaches() -> None:
     ]
 
 
+def test_a_token_in_the_path_is_a_credential_not_an_object_id() -> None:
+    routes = "[{route: 'DELETE /tokens/{token}', operation: delete}, {route: 'DELETE /tokens/{token_id}', operation: delete}]"
+    model = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", "{type: api, endpoints: " + routes + "}")).model
+    secret, record = model.components["web"].endpoints
+    assert (secret.path_params, secret.id_params, record.id_params) == (1, 0, 1)
+
+
 def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
     route = "{type: api, endpoints: [{route: 'POST /rpc/files.get', operation: read, id_in: body}]}"
     endpoint = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0]

@@ -44,6 +44,12 @@ MAX_ROUTE_CHARS = 1_000
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
+def _is_credential(param: str) -> bool:
+    """A path parameter named as a token ({token}, :refresh_token), not as a token record's id ({token_id})."""
+    name = "".join(ch for ch in param.lower() if ch.isalnum())
+    return "token" in name and not name.endswith(("id", "uuid", "sid"))
+
+
 class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -101,13 +107,15 @@ class Endpoint(_Strict):
     def credential_params(self) -> int:
         """How many path parameters are named as a token ({webhook_token}, :token): the object's own
         credential in its URL, not the id of another object."""
-        return sum(1 for param in _PATH_PARAM.findall(self.path) if "token" in param.lower())
+        return sum(1 for param in _PATH_PARAM.findall(self.path) if _is_credential(param))
 
     @property
     def id_params(self) -> int:
-        """How many object ids the caller names: the path's parameters, and one more when the
-        endpoint takes its object's id from the query or the body."""
-        return self.path_params + (1 if self.id_in in ("query", "body") else 0)
+        """How many object ids the caller names: the path's parameters that are not credentials, and
+        one more when the endpoint takes its object's id from the query or the body. A token in the
+        path is the secret that grants the call (revoking a refresh token by itself, accepting an
+        invitation), not the id of an object someone else may own."""
+        return self.path_params - self.credential_params + (1 if self.id_in in ("query", "body") else 0)
 
     @property
     def path_shape(self) -> tuple[str, ...]:
