@@ -57,6 +57,8 @@ def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding
     for finding in findings:
         if finding.status == "open":
             open_at.setdefault((finding.pattern, finding.location), []).append(finding.id)
+            if " " in finding.location:  # at a route: it is also open on that route's component, for findings located there
+                open_at.setdefault((finding.pattern, _ON_COMPONENT + finding.location.split(" ", 1)[0]), []).append(finding.id)
     out = []
     for finding in findings:
         firsts = _firsts(finding, library.patterns[finding.pattern].secondary_to, open_at) if finding.status == "open" else None
@@ -66,14 +68,20 @@ def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding
     return out
 
 
+_ON_COMPONENT = "\0on "  # keys open findings by the component of their route (never a label of its own)
+
+
 def _firsts(finding: Finding, listed: list[str], open_at: dict[tuple[str, str], list[str]]) -> list[str] | None:
     """The open findings of the listed patterns that every path of the finding passes (None when a
     path passes none)."""
     if not listed:
         return None
     found: set[str] = set()
+    # a finding located at a component (a second path around the rules) comes after the listed
+    # patterns' findings open on any of that component's routes (its routes check no owner at all)
+    own = {_ON_COMPONENT + finding.location} if " " not in finding.location else set()
     for path in finding.paths or [{}]:
-        places = {finding.location, *finding.bindings.values(), *path.values()}
+        places = {finding.location, *own, *finding.bindings.values(), *path.values()}
         here = {i for pattern in listed for place in places for i in open_at.get((pattern, place), ())}
         if not here:
             return None
