@@ -83,10 +83,25 @@ def test_a_declared_fact_is_no_assumption() -> None:
     assert not [f for f in _job("acts_for_requester: false").findings if f.pattern == "TMKB-AUTHZ-001"]
 
 
+BINDING = "api: 'binds request fields by name' is taken to hold (declare facts: {field_binding: true|false})"
+
+
 def test_an_undeclared_body_is_named_on_the_route() -> None:
     finding = _one(_route(), "TMKB-AUTHZ-006")
-    assert finding.assumes == ["api POST /invoices: the body is taken not to be raw (declare body: fields|raw)"]
-    assert _one(_route("fields"), "TMKB-AUTHZ-006").assumes == []
+    assert finding.assumes == ["api POST /invoices: the body is taken not to be raw (declare body: fields|raw)", BINDING]
+    assert _one(_route("fields"), "TMKB-AUTHZ-006").assumes == [BINDING]
+
+
+def test_how_a_service_binds_bodies_decides_mass_assignment() -> None:
+    declared = ROUTE.replace("    type: api\n", "    type: api\n    facts: {field_binding: true}\n", 1)
+    assert declared != ROUTE
+    assert _one(analyze(parse_architecture(declared.replace(" BODY", ", body: fields"), "a.yaml"), today=TODAY), "TMKB-AUTHZ-006").assumes == []
+    fixed = declared.replace("field_binding: true", "field_binding: false")
+    result = analyze(parse_architecture(fixed.replace(" BODY", ""), "a.yaml"), today=TODAY)
+    assert not [f for f in result.findings if f.pattern == "TMKB-AUTHZ-006"]
+    rails = ROUTE.replace("    type: api\n", "    type: api\n    framework: rails\n", 1)
+    result = analyze(parse_architecture(rails.replace(" BODY", ""), "a.yaml"), today=TODAY)
+    assert not [f for f in result.findings if f.pattern == "TMKB-AUTHZ-006"]
 
 
 ADMIN_ROUTE = ROUTE.replace(" BODY", "").replace('"GET /invoices/{invoice_id}"', '"GET /admin/invoices/{invoice_id}"')
