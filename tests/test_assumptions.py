@@ -262,3 +262,22 @@ flows:
     assert not _warnings_about(named, "senders")
     alike = text.replace("controls: []}", "controls: [webhook_signature_verification]}")
     assert not _warnings_about(alike, "senders")
+
+
+def test_a_redirect_no_browser_can_follow_is_a_warning() -> None:
+    text = """\
+name: Shop payouts
+tenancy: multi
+components:
+  browser: {type: client}
+  stripe: {type: external_service, technology: stripe}
+  callback: {type: api, zone: internal, controls: [authn]}
+  db: {type: database}
+flows:
+  - {from: stripe, to: callback, kind: redirect, carries: [payload]}
+  - {from: callback, to: db, kind: write}
+"""
+    (warning,) = _warnings_about(text, "redirect from")
+    assert warning.startswith("arch.yaml: line 9: flows[0]: a redirect from 'stripe' sends the user's browser to 'callback'")
+    drawn = text.replace("flows:\n", "flows:\n  - {from: browser, to: callback, kind: request}\n")
+    assert not _warnings_about(drawn, "redirect from")

@@ -13,7 +13,7 @@ from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
 from tmkb_graph.assumptions import finding_assumptions
 from tmkb_graph.fact_placement import misplaced_facts
-from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_routes
+from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_redirects, unreached_routes
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
@@ -68,7 +68,15 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
             NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
             for item in matched.not_assessable
         )
-    file_warnings = sorted([*arch.warnings, *misplaced_facts(arch, library), *unreached_routes(arch, graph), *unnamed_delivery_routes(arch)])
+    file_warnings = sorted(
+        [
+            *arch.warnings,
+            *misplaced_facts(arch, library),
+            *unreached_routes(arch, graph),
+            *unreached_redirects(arch, graph),
+            *unnamed_delivery_routes(arch),
+        ]
+    )
     warnings = [str(w) for w in file_warnings]
     findings = apply_acceptances(findings, arch, today, warnings)
     findings = mark_related(findings, library)

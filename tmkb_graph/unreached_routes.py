@@ -1,5 +1,6 @@
-"""Warnings for routes no caller reaches in the architecture as drawn, and for pushed deliveries
-whose route is left unsaid where it decides what they are judged by.
+"""Warnings for routes no caller reaches in the architecture as drawn (a redirect's target no browser
+reaches included), and for pushed deliveries whose route is left unsaid where it decides what they
+are judged by.
 
 Endpoint patterns judge a route where someone's request crosses into its component: a flow from a
 client or another service, or a zone that callers from outside reach. A component that declares
@@ -31,6 +32,29 @@ def unreached_routes(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list
                 f"declares {count}, but no flow reaches '{cid}' and its zone is not one outside callers reach, "
                 "so no pattern judges them: draw the flow from its callers (a client for people, the service "
                 "that calls it)",
+                "warning",
+            )
+        )
+    return problems
+
+
+def unreached_redirects(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list[Problem]:
+    """A warning for each redirect into a component no outside caller reaches: a redirect is followed
+    by the user's browser, so its target must take that browser's request (patterns about callbacks
+    judge it at that entry)."""
+    problems = []
+    for index, flow in enumerate(arch.model.flows):
+        if flow.kind != "redirect" or graph.reachable(flow.target):
+            continue
+        problems.append(
+            Problem(
+                arch.file,
+                arch.line_of(("flows", index)),
+                f"flows[{index}]",
+                f"a redirect from '{flow.source}' sends the user's browser to '{flow.target}', but no browser's request "
+                f"reaches '{flow.target}' as drawn (its zone is not one outside callers reach and no flow from a client "
+                "enters it), so the callback is judged nowhere: draw the browser's request to it, or place it where "
+                "outside callers reach",
                 "warning",
             )
         )
