@@ -22,7 +22,7 @@ def _review(example: Path) -> dict:
 def test_open_findings_are_exactly_the_reviewed_ones(example: Path) -> None:
     review = _review(example)
     result = analyze(load_architecture(example), today=TODAY)
-    got = sorted((f.pattern, f.location, tuple(sorted(g.control for g in f.missing))) for f in result.findings if f.status == "open")
+    got = sorted((f.pattern, f.location, tuple(sorted({g.control for g in f.missing}))) for f in result.findings if f.status == "open")
     want = sorted((r["pattern"], r["at"], tuple(sorted(r["missing"]))) for r in review["open"])
     assert got == want
 

@@ -240,7 +240,7 @@ def test_from_may_name_a_graph_of_the_store(graphs: list[GraphData]) -> None:
         "PREFIX tmkb: <https://w3id.org/tmkb-graph/ontology#>\n"
         "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/tmkb-graph/arch/webhook-processor> WHERE { ?f a tmkb:Finding }"
     )
-    assert run_on_graphs(graphs, query).rows == [{"n": "13"}]
+    assert run_on_graphs(graphs, query).rows == [{"n": "12"}]
 
 
 def test_a_query_that_does_not_parse_gets_line_and_column(graphs: list[GraphData]) -> None:

@@ -115,9 +115,17 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     names = pattern.template.unit_names
     for binding in bindings:
         labels = _labels(binding, graph)
-        key = tuple((name, labels[name]) for name in names)
+        key = tuple((name, labels[name] if name in labels else _resource_label(binding, name, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
+
+
+def _resource_label(binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
+    """The unit label of ``route.resource``: the component and the resource its bound route acts on
+    (every route of that component on that resource is one finding), or the route when it names none."""
+    ref = binding.endpoints[entry.partition(".")[0]]
+    resource = graph.architecture.model.components[ref.component].endpoints[ref.index].resource  # type: ignore[index]
+    return f"{ref.component} {resource}" if resource else _ref_label(graph, ref)
 
 
 def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
@@ -357,7 +365,7 @@ def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
 def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
     """Where the fix belongs: the pattern's first unit place (an endpoint's line, or a component's)."""
     arch = graph.architecture
-    name = pattern.template.unit_names[0]
+    name = pattern.template.unit_names[0].partition(".")[0]
     if name in binding.endpoints:
         ref = binding.endpoints[name]
         return place_line(arch, "endpoint", ref), _ref_label(graph, ref)

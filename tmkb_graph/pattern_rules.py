@@ -150,11 +150,14 @@ def check_template(template: Any) -> None:
 def _check_unit_and_conditions(template: Any) -> None:
     names = {"role": set(template.roles), "endpoint": set(template.endpoints), "flow": {f.name for f in template.flows}}
     witnesses = {n for n, e in template.endpoints.items() if e.witness}
-    for name in template.unit:
+    for entry in template.unit:
+        name, _, part = entry.partition(".")
         if name not in names["role"] | names["endpoint"]:
             raise ValueError(f"unit names '{name}', which is neither a role nor an endpoint role of the template")
         if name in witnesses:
             raise ValueError(f"unit names the witness endpoint role '{name}'; a witness only has to exist")
+        if part and (part != "resource" or name not in names["endpoint"]):
+            raise ValueError(f"unit entry '{entry}': only an endpoint role can be followed by .resource (one finding per resource of its component)")
     if len(set(template.unit)) != len(template.unit):
         raise ValueError("unit lists a name twice")
     for comparison in template.compare:

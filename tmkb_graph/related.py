@@ -36,11 +36,12 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
     for key in primary:
         by_place.setdefault(key[1], []).append(key)
     advisers = _advisers(findings, keys)
+    stands = {f.id: stands_at(f, library) for f in findings if f.id in keys}
     ranks = severity_ranks()
     out = []
     for finding in findings:
         own = keys.get(finding.id)
-        covers = [_cover(key, finding, primary, by_place, vocab) or _advised(key, finding, advisers, ranks) for key in sorted(own or ())]
+        covers = [_cover(key, finding, primary, by_place, vocab) or _advised(key, finding, advisers, stands, ranks) for key in sorted(own or ())]
         if own and all(covers):
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
@@ -56,7 +57,8 @@ def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding
     open_at: dict[tuple[str, str], list[str]] = {}
     for finding in findings:
         if finding.status == "open":
-            open_at.setdefault((finding.pattern, finding.location), []).append(finding.id)
+            for place in sorted(stands_at(finding, library)):
+                open_at.setdefault((finding.pattern, place), []).append(finding.id)
             if " " in finding.location:  # at a route: it is also open on that route's component, for findings located there
                 open_at.setdefault((finding.pattern, _ON_COMPONENT + finding.location.split(" ", 1)[0]), []).append(finding.id)
     out = []
@@ -66,6 +68,17 @@ def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding
             finding = finding.model_copy(update={"status": "related", "related_to": firsts})
         out.append(finding)
     return out
+
+
+def stands_at(finding: Finding, library: PatternLibrary) -> set[str]:
+    """The places a finding stands at: its location and, for one finding per resource of a component
+    (a unit entry ``target.resource``), every route of that resource it lists as a path."""
+    places = {finding.location}
+    for entry in library.patterns[finding.pattern].template.unit_names:
+        if entry.endswith(".resource"):
+            name = entry.partition(".")[0]
+            places.update(path[name] for path in finding.paths if name in path)
+    return places
 
 
 _ON_COMPONENT = "\0on "  # keys open findings by the component of their route (never a label of its own)
@@ -144,13 +157,15 @@ def _advisers(findings: list[Finding], keys: dict[str, set[GapKey]]) -> dict[Gap
     return found
 
 
-def _advised(key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]], ranks: dict[str, int]) -> str | None:
+def _advised(
+    key: GapKey, finding: Finding, advisers: dict[GapKey, list[Finding]], stands: dict[str, set[str]], ranks: dict[str, int]
+) -> str | None:
     """The id of a more severe open finding of another pattern that already recommends this control
     here: it is open for a more basic gap at the same place (enumerable ids where nothing checks the
     object's owner), and its fix list carries this one. Only a finding located where this one is
     absorbs it: a job's finding that recommends isolating a store leaves the store's own finding open."""
     for other in advisers.get(key, ()):
-        if other.pattern != finding.pattern and other.location == finding.location and ranks[other.severity] > ranks[finding.severity]:
+        if other.pattern != finding.pattern and finding.location in stands[other.id] and ranks[other.severity] > ranks[finding.severity]:
             return other.id
     return None
 
