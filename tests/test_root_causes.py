@@ -271,3 +271,35 @@ flows:
     assert "then, each once the fix it follows is in" in analysis_table(result)
     # a related finding whose every gap an open finding asks for leaves no step
     assert not run(text.replace("transition, resource: Booking", "read, resource: Booking")).follow_ups
+
+
+BY_RESOURCE = """\
+name: Invoices
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    controls: [authn, mass_assignment_allowlist]
+    endpoints:
+      - {route: "GET /invoices/{id}", operation: read, resource: Invoice}
+      - {route: "POST /invoices/{id}/approve", operation: transition, resource: Invoice}
+      - {route: "GET /notes/{id}", operation: read, resource: Note}
+resources:
+  Invoice: {owner: tenant, ids: random, workflow: guarded}
+  Note: {owner: user, ids: random}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token]}
+"""
+
+
+def test_routes_of_one_resource_are_paths_of_one_object_level_finding() -> None:
+    result = run(BY_RESOURCE)
+    invoices, notes = sorted(of(result, "TMKB-AUTHZ-015"), key=lambda f: f.location)
+    assert invoices.location == "api GET /invoices/{id}" and notes.location == "api GET /notes/{id}"
+    assert [p["target"] for p in invoices.paths] == ["api GET /invoices/{id}", "api POST /invoices/{id}/approve"]
+    assert sorted(g.at for g in invoices.missing) == ["endpoint api GET /invoices/{id}", "endpoint api POST /invoices/{id}/approve"]
+    assert invoices.id != notes.id and invoices.status == notes.status == "open"
+    # the transition rule on the second route waits for the object check that stands there too
+    (rule,) = of(result, "TMKB-AUTHZ-009")
+    assert rule.status == "related" and rule.related_to == [invoices.id]

@@ -194,3 +194,13 @@ def test_resources_apart_from_names_another_role_of_the_template(tmp_path: Path)
     assert code == 2 and "resources_apart_from names 'entri', which is not another role of the template" in stderr and "line " in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-011.yaml", shipped, shipped, "- {endpoint: other, resources_apart_from: entry}")
     assert code == 2 and "only a role condition can list" in stderr
+
+
+def test_a_unit_groups_routes_by_resource_only_for_an_endpoint_role(tmp_path: Path) -> None:
+    shipped = "unit: [target.resource]"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [service.resource]")
+    assert code == 2 and "only an endpoint role can be followed by .resource" in stderr and "line " in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [target.owner]")
+    assert code == 2 and "unit entry 'target.owner'" in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [targt.resource]")
+    assert code == 2 and "unit names 'targt'" in stderr
