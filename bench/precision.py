@@ -16,7 +16,9 @@ prints, per round and per pattern, how many open findings are accepted, rejected
 those the judge called a modelling omission: the source has the control, the author did not claim
 it) and not judged (a finding the judged version did not make), and the precision over judged
 findings, with and without the omissions. A finding that the judged version made and this one does
-not is counted as gone, by verdict.
+not is counted as gone, by verdict. A finding that groups routes a judge saw one at a time (one
+finding per resource) carries their verdicts: accepted when one of them was accepted or called a
+duplicate, and it is counted as carried.
 
 The figure for a round judged at the current version is an unseen measure; for earlier rounds it
 is not, because their verdicts drove later fixes: read it as a regression check.
@@ -79,6 +81,24 @@ def verdicts_of(round_dir: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return table
 
 
+def _carried(table: dict[tuple[str, str], list[dict[str, Any]]], arch: str, finding: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Verdicts a judge gave one route at a time, carried to one finding that now groups those routes
+    (same architecture and pattern, located at one of its paths' places): accepted when a judge
+    accepted one of them or called it a duplicate of another (the threat stood), else rejected."""
+    places = {value for path in finding.get("paths", []) for value in path.values()} | {finding.get("location")}
+    old = [
+        e
+        for (name, _), entries in table.items()
+        if name == arch
+        for e in entries
+        if e.get("pattern") == finding["pattern"] and e.get("location") in places
+    ]
+    if not old:
+        return None
+    stood = any(str(e.get("verdict")).lower() == "accept" or str(e.get("kind")).lower() == "duplicate" for e in old)
+    return [{"verdict": "accept" if stood else "reject", "kind": "" if stood else old[0].get("kind"), "reason": "carried: " + "; ".join(str(e.get("reason", ""))[:80] for e in old)}]
+
+
 def _verdict(entries: list[dict[str, Any]]) -> tuple[str, str]:
     """One verdict from one or more judges: accepted only when every judge accepted."""
     rejected = [e for e in entries if str(e.get("verdict")).lower() != "accept"]
@@ -102,6 +122,10 @@ def score_round(binary: str, round_dir: Path, listing: str | None, by_arch: bool
             seen.add(key)
             entries = table.get(key)
             pattern = finding["pattern"]
+            if entries is None:
+                entries = _carried(table, arch, finding)
+                if entries:
+                    per_pattern[pattern]["carried"] += 1
             if entries is None:
                 per_pattern[pattern]["unjudged"] += 1
                 arch_counts["unjudged"] += 1
@@ -145,6 +169,8 @@ def _figures(counts: Counter[str]) -> str:
         if omitted and judged - omitted:
             text += f"; {100 * accepted / (judged - omitted):.0f}% without {omitted} omissions"
         text += ")"
+    if counts["carried"]:
+        text += f" (of which {counts['carried']} carried from per-route verdicts)"
     if counts["unjudged"]:
         text += f", unjudged {counts['unjudged']}"
     gone = counts["gone_accept"] + counts["gone_reject"]

@@ -236,6 +236,9 @@ def _places(
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:
                 yield label, place_line(arch, "flow", index), True, f"{label} claims {control}", _NO_CARRIES
+            elif control in load_vocabulary().implied_shared(flow.controls):
+                # a flow's claim implies what it stands for (a stored job context is the context's propagation)
+                yield label, place_line(arch, "flow", index), True, f"{label} claims a control that implies {control}", _NO_CARRIES
             elif mitigation.carries and not lacking:
                 yield label, place_line(arch, "flow", index), True, f"{label} carries {', '.join(mitigation.carries)}", _NO_CARRIES
             else:
