@@ -38,13 +38,18 @@ def unreached_routes(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list
     return problems
 
 
+_OUTSIDE_TYPES = frozenset({"client", "external_service", "identity_provider"})
+
+
 def unreached_redirects(arch: LoadedArchitecture, graph: ArchitectureGraph) -> list[Problem]:
     """A warning for each redirect into a component no outside caller reaches: a redirect is followed
     by the user's browser, so its target must take that browser's request (patterns about callbacks
     judge it at that entry)."""
     problems = []
+    components = arch.model.components
     for index, flow in enumerate(arch.model.flows):
-        if flow.kind != "redirect" or graph.reachable(flow.target):
+        # a redirect out to another party's app (a sign-in assertion, a tool launch) lands outside the system
+        if flow.kind != "redirect" or components[flow.target].type in _OUTSIDE_TYPES or graph.reachable(flow.target):
             continue
         problems.append(
             Problem(
