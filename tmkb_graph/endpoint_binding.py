@@ -166,6 +166,8 @@ def _names_child(endpoint: Endpoint, parent: str) -> bool:
     route names its children in its body). A route
     that names no child cannot reach one of another parent; whether the caller may open the parent is
     the parent's own check (reviews rejected nesting asked of such routes six times in one design)."""
+    if endpoint.operation in ("create", "list"):
+        return False  # a new child, or a parent's children: none of another parent is looked up
     if endpoint.id_in in ("query", "body") or endpoint.operation == "bulk":
         return True
     shape = endpoint.path_shape
