@@ -176,7 +176,7 @@ def _finding(
         if len(values) == 1
     }
     crossings = _crossings_of(bindings)
-    line, where = _location(pattern, bindings[0], graph)
+    line, where = _location(pattern, _at_a_gap(pattern, bindings, missing, graph), graph)
     path_dicts = [dict(p) for p in paths]
     severity, because = pattern.severity_for({gap.control for gap in missing})
     return Finding.from_checked(
@@ -360,6 +360,20 @@ def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
         return None
     flow = graph.flow(index)
     return f"{flow.source} -> {flow.target} ({flow.kind})"
+
+
+def _at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
+    """The binding a finding is located by: the first, or, for one finding per resource, the first
+    whose route has a missing control (the restore that checks nobody, not the list that filters)."""
+    entry = pattern.template.unit_names[0]
+    if not missing or not entry.endswith(".resource") or len(bindings) == 1:
+        return bindings[0]
+    name = entry.partition(".")[0]
+    places = {gap.at for gap in missing}
+    for binding in bindings:
+        if f"endpoint {_ref_label(graph, binding.endpoints[name])}" in places:
+            return binding
+    return bindings[0]
 
 
 def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
