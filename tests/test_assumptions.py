@@ -281,3 +281,31 @@ flows:
     assert warning.startswith("arch.yaml: line 9: flows[0]: a redirect from 'stripe' sends the user's browser to 'callback'")
     drawn = text.replace("flows:\n", "flows:\n  - {from: browser, to: callback, kind: request}\n")
     assert not _warnings_about(drawn, "redirect from")
+
+
+def test_a_route_claiming_less_than_its_siblings_is_a_validate_note(tmp_path) -> None:
+    text = """\
+name: Files
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    endpoints:
+      - {route: "GET /files/{id}", operation: read, resource: File, controls: [authn, object_ownership_check]}
+      - {route: "DELETE /files/{id}", operation: delete, resource: File, controls: [authn]}
+      - {route: "POST /files/{id}/purge", operation: delete, resource: File, controls: [authn, admin_only]}
+resources:
+  File: {owner: user, ids: random}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token]}
+"""
+    cli = _validate(tmp_path / "files.yaml", text)
+    notes = [line for line in cli.stderr.splitlines() if "claims no object_ownership_check" in line]
+    assert notes == [
+        f"note: {tmp_path / 'files.yaml'}: line 9: components.api.endpoints[1]: 'api DELETE /files/{{id}}' names a File but "
+        "claims no object_ownership_check, which 'GET /files/{id}' on the same File claims: if the same check runs here, "
+        "declare it; if not, the findings here take it as missing"
+    ]
+    same = _validate(tmp_path / "same.yaml", text.replace("controls: [authn]}", "controls: [authn, object_ownership_check]}"))
+    assert "claims no" not in same.stderr

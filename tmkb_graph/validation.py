@@ -26,6 +26,7 @@ from tmkb_graph.library import (
 from tmkb_graph.pattern import AGENT_SUMMARY_TOKEN_LIMIT, agent_summary_tokens
 from tmkb_graph.review import check_review_document, is_review_document
 from tmkb_graph.safe_yaml import YamlDocument, load_yaml_file
+from tmkb_graph.sibling_controls import sibling_notes
 
 
 @dataclass
@@ -128,6 +129,7 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     result, file_warnings = analyze_with_file_warnings(arch, library or load_library())
     report.problems.extend(file_warnings)
     report.problems.extend(assumption_notes(arch, result))
+    report.problems.extend(sibling_notes(arch))
     return 1
 
 
