@@ -151,8 +151,13 @@ def _ids_are(graph: ArchitectureGraph, binding: Binding, condition: Condition) -
 
 
 def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
-    """The id scheme the endpoint's resource declares (None when not declared)."""
-    resource = graph.architecture.model.resources.get(endpoint_at(graph, ref).resource or "")
+    """The id scheme the endpoint's resource declares (None when not declared); a route whose path
+    carries a secret token beside the id (a share link /t/{task_id}/{token}) is reached only with
+    that token, so it counts as random whatever the id is."""
+    endpoint = endpoint_at(graph, ref)
+    if endpoint.credential_params:
+        return "random"
+    resource = graph.architecture.model.resources.get(endpoint.resource or "")
     return None if resource is None else resource.ids
 
 
