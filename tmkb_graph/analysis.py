@@ -13,6 +13,7 @@ from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
 from tmkb_graph.assumptions import finding_assumptions
 from tmkb_graph.fact_placement import misplaced_facts
+from tmkb_graph.units import at_a_gap, endpoint_label, location_of, resource_label, unit_labels
 from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_redirects, unreached_routes
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
@@ -28,11 +29,11 @@ from tmkb_graph.findings import (
     Summary,
 )
 from tmkb_graph.library import PatternLibrary, load_library
-from tmkb_graph.bindings import Binding, EndpointRef
+from tmkb_graph.bindings import Binding
 from tmkb_graph.matcher import match_template
 from tmkb_graph.place_controls import forwarding
 from tmkb_graph.related import follow_up_fixes, group_open_findings, mark_related, severity_ranks
-from tmkb_graph.mitigations import judge_mitigations, place_line
+from tmkb_graph.mitigations import judge_mitigations
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.vocabulary import load_vocabulary
 
@@ -114,34 +115,10 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     groups: dict[UnitKey, list[Labelled]] = {}
     names = pattern.template.unit_names
     for binding in bindings:
-        labels = _labels(binding, graph)
-        key = tuple((name, labels[name] if name in labels else _resource_label(binding, name, graph)) for name in names)
+        labels = unit_labels(binding, graph)
+        key = tuple((name, labels[name] if name in labels else resource_label(binding, name, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
-
-
-def _resource_label(binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
-    """The unit label of ``route.resource``: the component and the resource its bound route acts on
-    (every route of that component on that resource is one finding), or the route when it names none."""
-    ref = binding.endpoints[entry.partition(".")[0]]
-    resource = graph.architecture.model.components[ref.component].endpoints[ref.index].resource  # type: ignore[index]
-    return f"{ref.component} {resource}" if resource else _ref_label(graph, ref)
-
-
-def _labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
-    labels = dict(binding.roles)
-    for role, ref in binding.endpoints.items():
-        labels[role] = _ref_label(graph, ref)
-    return labels
-
-
-def _ref_label(graph: ArchitectureGraph, ref: EndpointRef) -> str:
-    """_endpoint_label, made once per endpoint: every finding and path naming it shares the string."""
-    table = graph.table("endpoint_labels")
-    label = table.get(ref)
-    if label is None:
-        label = table[ref] = _endpoint_label(graph, ref.component, ref.index)
-    return label  # type: ignore[no-any-return]
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
@@ -153,11 +130,6 @@ def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
     parts = [pattern.id] + [f"{name}={value}" for name, value in sorted(unit_key)]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return f"{pattern.id}:{digest[:12]}"
-
-
-def _endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
-    endpoint = graph.architecture.model.components[component].endpoints[index]  # type: ignore[index]
-    return f"{component} {endpoint.route}"
 
 
 def _finding(
@@ -176,7 +148,7 @@ def _finding(
         if len(values) == 1
     }
     crossings = _crossings_of(bindings)
-    line, where = _location(pattern, _at_a_gap(pattern, bindings, missing, graph), graph)
+    line, where = location_of(pattern, at_a_gap(pattern, bindings, missing, graph), graph)
     path_dicts = [dict(p) for p in paths]
     severity, because = pattern.severity_for({gap.control for gap in missing})
     return Finding.from_checked(
@@ -292,7 +264,7 @@ def _via(bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
     """The gateway routes in front of the judged service routes."""
     fronts = forwarding(graph).fronts
     out = {
-        _endpoint_label(graph, front.component, front.index)
+        endpoint_label(graph, front.component, front.index)
         for b in bindings
         for ref in b.endpoints.values()
         for front in fronts.get(ref, ())
@@ -360,31 +332,6 @@ def _flow_label(graph: ArchitectureGraph, index: int | None) -> str | None:
         return None
     flow = graph.flow(index)
     return f"{flow.source} -> {flow.target} ({flow.kind})"
-
-
-def _at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
-    """The binding a finding is located by: the first, or, for one finding per resource, the first
-    whose route has a missing control (the restore that checks nobody, not the list that filters)."""
-    entry = pattern.template.unit_names[0]
-    if not missing or not entry.endswith(".resource") or len(bindings) == 1:
-        return bindings[0]
-    name = entry.partition(".")[0]
-    places = {gap.at for gap in missing}
-    for binding in bindings:
-        if f"endpoint {_ref_label(graph, binding.endpoints[name])}" in places:
-            return binding
-    return bindings[0]
-
-
-def _location(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
-    """Where the fix belongs: the pattern's first unit place (an endpoint's line, or a component's)."""
-    arch = graph.architecture
-    name = pattern.template.unit_names[0].partition(".")[0]
-    if name in binding.endpoints:
-        ref = binding.endpoints[name]
-        return place_line(arch, "endpoint", ref), _ref_label(graph, ref)
-    cid = binding.roles[name]
-    return place_line(arch, "role", cid), cid
 
 
 def _summary(findings: list[Finding], not_assessable: list[NotAssessableOut], library: PatternLibrary) -> Summary:
