@@ -203,6 +203,7 @@ class Flow(_Strict):
 TOPIC_KINDS = ("publish", "subscribe", "enqueue", "deliver", "invoke")
 ROUTE_KINDS = ("request", "webhook", "callback", "redirect")
 TOPIC_KINDS_TEXT = ", ".join(TOPIC_KINDS[:-1]) + " or " + TOPIC_KINDS[-1]
+ROUTE_KINDS_TEXT = ", ".join(ROUTE_KINDS[:-1]) + " or " + ROUTE_KINDS[-1]
 
 
 def flow_endpoint(target: Component, route: str) -> int | None:

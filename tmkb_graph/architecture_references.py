@@ -6,6 +6,7 @@ from __future__ import annotations
 from tmkb_graph.architecture import (
     ID_SHAPE,
     ROUTE_KINDS,
+    ROUTE_KINDS_TEXT,
     TOPIC_KINDS,
     TOPIC_KINDS_TEXT,
     Architecture,
@@ -87,8 +88,7 @@ def _route_reference(model: Architecture, doc: YamlDocument, i: int, flow: Flow)
     """A flow's route names one route of the component it reaches."""
     path = ("flows", i, "route")
     if flow.kind not in ROUTE_KINDS:
-        kinds = ", ".join(ROUTE_KINDS[:-1]) + " or " + ROUTE_KINDS[-1]
-        return [doc.problem(path, f"route names the route a {kinds} flow reaches; this flow is of kind {flow.kind}")]
+        return [doc.problem(path, f"route names the route a {ROUTE_KINDS_TEXT} flow reaches; this flow is of kind {flow.kind}")]
     target = model.components.get(flow.target)
     if target is None:
         return []

@@ -163,9 +163,9 @@ def _names_child(endpoint: Endpoint, parent: str) -> bool:
     """Whether the route names its child by an id of its own: not when its last path parameter is the
     parent's (/envelopes/{id}/recipients lists an envelope's recipients, /envelopes/{id}/views/recipient
     acts on one named by the envelope), unless the child's id comes in the query or the body (a bulk
-    route names its children in its body). A route
-    that names no child cannot reach one of another parent; whether the caller may open the parent is
-    the parent's own check (reviews rejected nesting asked of such routes six times in one design)."""
+    route names its children in its body). A create or a list names none either. A route that names
+    no child cannot reach one of another parent; whether the caller may open the parent is the
+    parent's own check (reviews rejected nesting asked of such routes six times in one design)."""
     if endpoint.operation in ("create", "list"):
         return False  # a new child, or a parent's children: none of another parent is looked up
     if endpoint.id_in in ("query", "body") or endpoint.operation == "bulk":

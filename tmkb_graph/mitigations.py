@@ -114,7 +114,7 @@ def _claimed_on_an_endpoint(graph: ArchitectureGraph, binding: Binding, cid: str
         ref = EndpointRef(cid, index)
         if control in own_endpoint_controls(graph, ref):
             what = control if control in effective_controls(component, endpoint) else f"a control that implies {control}"
-            return f"{_label(graph, 'endpoint', ref)} claims {what}"
+            return f"{place_label(graph, 'endpoint', ref)} claims {what}"
     return None
 
 
@@ -153,7 +153,7 @@ def _receivers_behind(graph: ArchitectureGraph, cid: str) -> list[str]:
     return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type == "webhook_receiver"})
 
 
-def _label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
+def place_label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
     """A gap's place in words ("component api", "endpoint api GET /x", "flow a -> b (kind)"), made
     once per place: the gaps at one place share the string."""
     table = graph.table("place_labels")
@@ -214,11 +214,11 @@ def _places(
         if not present and place.or_downstream:
             evidence = _claimed_by_every_job_fed(graph, cid, control)
             present = evidence is not None
-        yield _label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
+        yield place_label(graph, "component", cid), place_line(arch, "role", cid), present, evidence, _NO_CARRIES
     elif scope == "endpoint":
         ref = binding.endpoints[name]
         present = control in endpoint_controls(graph, ref)
-        label = _label(graph, "endpoint", ref)
+        label = place_label(graph, "endpoint", ref)
         evidence = None
         if present:
             if control in effective_controls(graph.architecture.model.components[ref.component], endpoint_at(graph, ref)):
@@ -231,7 +231,7 @@ def _places(
     else:
         for index in binding.flows.get(name, ()):
             flow = model.flows[index]
-            label = _label(graph, "flow", index)
+            label = place_label(graph, "flow", index)
             carried = graph.effective_carries(index)
             lacking = [item for item in mitigation.carries if item not in carried]
             if control in flow.controls:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from tmkb_graph.findings import Finding, FindingGroup, FollowUp, Gap
 from tmkb_graph.library import PatternLibrary
+from tmkb_graph.units import per_resource_roles
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
 GapKey = tuple[str, str]  # (control, place)
@@ -46,10 +47,10 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
         out.append(finding)
-    return _to_open_findings(_secondary(out, library))
+    return _to_open_findings(_secondary(out, library, stands))
 
 
-def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding]:
+def _secondary(findings: list[Finding], library: PatternLibrary, stands: dict[str, set[str]]) -> list[Finding]:
     """Open findings of a pattern ``secondary_to`` another become related to that pattern's open
     findings on their way: on every path, at the finding's own place or at a component or endpoint
     the path binds (a transition rule on a route that checks no owner at all; a replayed or
@@ -57,7 +58,7 @@ def _secondary(findings: list[Finding], library: PatternLibrary) -> list[Finding
     open_at: dict[tuple[str, str], list[str]] = {}
     for finding in findings:
         if finding.status == "open":
-            for place in sorted(stands_at(finding, library)):
+            for place in sorted(stands[finding.id]):
                 open_at.setdefault((finding.pattern, place), []).append(finding.id)
             if " " in finding.location:  # at a route: it is also open on that route's component, for findings located there
                 open_at.setdefault((finding.pattern, _ON_COMPONENT + finding.location.split(" ", 1)[0]), []).append(finding.id)
@@ -74,10 +75,8 @@ def stands_at(finding: Finding, library: PatternLibrary) -> set[str]:
     """The places a finding stands at: its location and, for one finding per resource of a component
     (a unit entry ``target.resource``), every route of that resource it lists as a path."""
     places = {finding.location}
-    for entry in library.patterns[finding.pattern].template.unit_names:
-        if entry.endswith(".resource"):
-            name = entry.partition(".")[0]
-            places.update(path[name] for path in finding.paths if name in path)
+    for name in per_resource_roles(library.patterns[finding.pattern].template.unit_names):
+        places.update(path[name] for path in finding.paths if name in path)
     return places
 
 

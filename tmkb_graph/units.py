@@ -6,8 +6,21 @@ from __future__ import annotations
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
-from tmkb_graph.mitigations import place_line
+from tmkb_graph.mitigations import place_label, place_line
 from tmkb_graph.pattern import Pattern
+
+# a unit entry ``target.resource`` makes one finding per resource of the bound route's component
+_PER_RESOURCE = ".resource"
+
+
+def unit_role(entry: str) -> str:
+    """The role or endpoint role a unit entry names (``target`` for ``target.resource``)."""
+    return entry.partition(".")[0]
+
+
+def per_resource_roles(unit: list[str]) -> list[str]:
+    """The endpoint roles a unit groups by their component's resource."""
+    return [unit_role(entry) for entry in unit if entry.endswith(_PER_RESOURCE)]
 
 
 def unit_labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
@@ -36,7 +49,7 @@ def endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
 def resource_label(binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
     """The unit label of ``route.resource``: the component and the resource its bound route acts on
     (every route of that component on that resource is one finding), or the route when it names none."""
-    ref = binding.endpoints[entry.partition(".")[0]]
+    ref = binding.endpoints[unit_role(entry)]
     resource = graph.architecture.model.components[ref.component].endpoints[ref.index].resource  # type: ignore[index]
     return f"{ref.component} {resource}" if resource else ref_label(graph, ref)
 
@@ -45,12 +58,12 @@ def at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], grap
     """The binding a finding is located by: the first, or, for one finding per resource, the first
     whose route has a missing control (the restore that checks nobody, not the list that filters)."""
     entry = pattern.template.unit_names[0]
-    if not missing or not entry.endswith(".resource") or len(bindings) == 1:
+    if not missing or not entry.endswith(_PER_RESOURCE) or len(bindings) == 1:
         return bindings[0]
-    name = entry.partition(".")[0]
+    name = unit_role(entry)
     places = {gap.at for gap in missing}
     for binding in bindings:
-        if f"endpoint {ref_label(graph, binding.endpoints[name])}" in places:
+        if place_label(graph, "endpoint", binding.endpoints[name]) in places:
             return binding
     return bindings[0]
 
@@ -58,7 +71,7 @@ def at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], grap
 def location_of(pattern: Pattern, binding: Binding, graph: ArchitectureGraph) -> tuple[int | None, str]:
     """Where the fix belongs: the pattern's first unit place (an endpoint's line, or a component's)."""
     arch = graph.architecture
-    name = pattern.template.unit_names[0].partition(".")[0]
+    name = unit_role(pattern.template.unit_names[0])
     if name in binding.endpoints:
         ref = binding.endpoints[name]
         return place_line(arch, "endpoint", ref), ref_label(graph, ref)

@@ -80,8 +80,9 @@ def unnamed_delivery_routes(arch: LoadedArchitecture) -> list[Problem]:
         if len(routes) < 2 or len({frozenset(effective_controls(component, e)) for e in routes}) < 2:
             continue
         pushed = [(i, f) for i, f in enumerate(model.flows) if f.target == cid and f.kind in _PUSHED]
+        senders = {f.source for _, f in pushed}
         unnamed = sorted({f.source for _, f in pushed if f.route is None})
-        if len({f.source for _, f in pushed}) < 2 or not unnamed:
+        if len(senders) < 2 or not unnamed:
             continue
         first = next(i for i, f in pushed if f.route is None)
         problems.append(
@@ -89,7 +90,7 @@ def unnamed_delivery_routes(arch: LoadedArchitecture) -> list[Problem]:
                 arch.file,
                 arch.line_of(("flows", first)),
                 f"flows[{first}].route",
-                f"'{cid}' takes deliveries from {len({f.source for _, f in pushed})} senders on routes that claim "
+                f"'{cid}' takes deliveries from {len(senders)} senders on routes that claim "
                 f"different controls, and the flows from {', '.join(unnamed)} do not say which route they reach, "
                 "so a control claimed on any of its routes counts for every sender: name each one's route "
                 "(route: \"POST /hooks/stripe\" on the flow)",
