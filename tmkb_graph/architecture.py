@@ -50,6 +50,11 @@ def _is_credential(param: str) -> bool:
     return "token" in name and not name.endswith(("id", "uuid", "sid"))
 
 
+def is_id_param(segment: str) -> bool:
+    """A path segment that is a parameter naming an object ({id}, :invoice_id), not a credential."""
+    return _PARAM_SEGMENT.fullmatch(segment) is not None and not _is_credential(segment)
+
+
 class _Strict(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

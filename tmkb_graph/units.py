@@ -3,6 +3,7 @@ component's resource) and the place a finding is located at, where its fix belon
 
 from __future__ import annotations
 
+from tmkb_graph.architecture import Endpoint, is_id_param
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
@@ -47,11 +48,62 @@ def endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
 
 
 def resource_label(binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
-    """The unit label of ``route.resource``: the component and the resource its bound route acts on
-    (every route of that component on that resource is one finding), or the route when it names none."""
+    """The unit label of ``route.resource``: the component and the object its bound route looks up
+    (every route of that component on that object is one finding), or the route when it names no
+    resource."""
     ref = binding.endpoints[unit_role(entry)]
-    resource = graph.architecture.model.components[ref.component].endpoints[ref.index].resource  # type: ignore[index]
-    return f"{ref.component} {resource}" if resource else ref_label(graph, ref)
+    groups = graph.table("object_groups")
+    if ref.component not in groups:
+        groups[ref.component] = _object_groups(graph, ref.component)
+    name = groups[ref.component].get(ref.index)
+    return f"{ref.component} {name}" if name else ref_label(graph, ref)
+
+
+# parameter names that say nothing of which object they name: /a/{id} and /b/{id} are two objects
+_GENERIC_PARAMS = frozenset({"id", "ids", "uuid", "guid", "pk", "key", "sid", "slug", "name", "handle", "path"})
+
+
+_OF_MANY = frozenset({"list", "create", "bulk"})
+
+
+def _object_keys(endpoint: Endpoint) -> list[tuple[str, ...]]:
+    """What names the object a route looks up: its path up to its last id parameter
+    (/deliveries/{id} for /deliveries/{id}/refund), and that parameter's name when it says which
+    object it is ({campaign_id} in /reports/{campaign_id} and /campaigns/{campaign_id})."""
+    if endpoint.operation in _OF_MANY:
+        return []  # the path's last id names a parent of the rows made or listed, not their object
+    segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
+    last = max((i for i, seg in enumerate(segments) if is_id_param(seg)), default=None)
+    if last is None:
+        return []
+    shape = ("path",) + endpoint.path_shape[: last + 1]
+    param = "".join(ch for ch in segments[last].lower() if ch.isalnum())
+    return [shape] if param in _GENERIC_PARAMS else [shape, ("param", param)]
+
+
+def _object_groups(graph: ArchitectureGraph, component: str) -> dict[int, str]:
+    """Each route of a component that names a resource, mapped to the name of its object: routes on
+    one resource are one object, and so are routes whose paths name the same object (a refund of
+    /deliveries/{id} acts on the delivery), whatever resource their author gave them."""
+    endpoints = graph.architecture.model.components[component].endpoints or []
+    parent = {i: i for i, endpoint in enumerate(endpoints) if endpoint.resource}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[object, int] = {}
+    for i in parent:
+        endpoint = endpoints[i]
+        for key in [("resource", endpoint.resource), *_object_keys(endpoint)]:
+            j = first.setdefault(key, i)
+            parent[root(i)] = root(j)
+    names: dict[int, set[str]] = {}
+    for i in parent:
+        names.setdefault(root(i), set()).add(str(endpoints[i].resource))
+    return {i: "+".join(sorted(names[root(i)])) for i in parent}
 
 
 def at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
