@@ -10,7 +10,7 @@ routes would pass without a word; most often the flow from its callers was left 
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.architecture import Flow, LoadedArchitecture
 from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.errors import Problem
@@ -75,14 +75,18 @@ def unnamed_delivery_routes(arch: LoadedArchitecture) -> list[Problem]:
     on one of those routes would count for every sender."""
     model = arch.model
     problems = []
+    deliveries: dict[str, list[tuple[int, Flow]]] = {}
+    for i, f in enumerate(model.flows):
+        if f.kind in _PUSHED:
+            deliveries.setdefault(f.target, []).append((i, f))
     for cid, component in sorted(model.components.items()):
-        routes = component.endpoints or []
-        if len(routes) < 2 or len({frozenset(effective_controls(component, e)) for e in routes}) < 2:
-            continue
-        pushed = [(i, f) for i, f in enumerate(model.flows) if f.target == cid and f.kind in _PUSHED]
+        pushed = deliveries.get(cid, [])
         senders = {f.source for _, f in pushed}
         unnamed = sorted({f.source for _, f in pushed if f.route is None})
         if len(senders) < 2 or not unnamed:
+            continue
+        routes = component.endpoints or []
+        if len({frozenset(effective_controls(component, e)) for e in routes}) < 2:
             continue
         first = next(i for i, f in pushed if f.route is None)
         problems.append(
