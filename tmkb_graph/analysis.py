@@ -116,7 +116,7 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     names = pattern.template.unit_names
     for binding in bindings:
         labels = unit_labels(binding, graph)
-        key = tuple((name, labels[name] if name in labels else resource_label(binding, name, graph)) for name in names)
+        key = tuple((name, labels[name] if name in labels else resource_label(pattern, binding, name, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
 

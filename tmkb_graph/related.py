@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from tmkb_graph.findings import Finding, FindingGroup, FollowUp, Gap
 from tmkb_graph.library import PatternLibrary
-from tmkb_graph.units import per_resource_roles
+from tmkb_graph.units import per_resource_roles, stand_ins
 from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
 
 GapKey = tuple[str, str]  # (control, place)
@@ -47,7 +47,7 @@ def mark_related(findings: list[Finding], library: PatternLibrary) -> list[Findi
             related_to = sorted({c for c in covers if c})
             finding = finding.model_copy(update={"status": "related", "related_to": related_to})
         out.append(finding)
-    return _to_open_findings(_secondary(out, library, stands))
+    return _to_open_findings(_secondary(_stood_in(out, keys, library), library, stands))
 
 
 def _secondary(findings: list[Finding], library: PatternLibrary, stands: dict[str, set[str]]) -> list[Finding]:
@@ -144,6 +144,28 @@ def _cover(
         if other[0] == control or control in vocab.implied([other[0]]):
             return holder.id
     return None
+
+
+def _stood_in(findings: list[Finding], keys: dict[str, set[GapKey]], library: PatternLibrary) -> list[Finding]:
+    """Open findings whose every gap another open finding's gap at the same place stands in for:
+    the control it asks for, once claimed, silences this finding's pattern there (TMKB-AUTHZ-003's
+    restore rule on a restore route, which TMKB-AUTHZ-015 takes in place of its owner check). Only
+    findings still open after the ordinary cover count, so two findings never absorb each other."""
+    asked: dict[str, list[tuple[str, Finding]]] = {}
+    for finding in sorted(findings, key=lambda f: f.id):
+        if finding.status == "open":
+            for control, place in sorted(keys.get(finding.id, ())):
+                asked.setdefault(place, []).append((control, finding))
+    out = []
+    for finding in findings:
+        own = keys.get(finding.id) if finding.status == "open" else None
+        if own:
+            silencers = stand_ins(library.patterns[finding.pattern])
+            covers = [next((f.id for c, f in asked[place] if c in silencers and f.pattern != finding.pattern), None) for _, place in sorted(own)]
+            if all(covers):
+                finding = finding.model_copy(update={"status": "related", "related_to": sorted({c for c in covers if c})})
+        out.append(finding)
+    return out
 
 
 def _advisers(findings: list[Finding], keys: dict[str, set[GapKey]]) -> dict[GapKey, list[Finding]]:

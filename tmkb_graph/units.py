@@ -9,6 +9,7 @@ from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
 from tmkb_graph.mitigations import place_label, place_line
 from tmkb_graph.pattern import Pattern
+from tmkb_graph.place_controls import effective_controls
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"
@@ -47,16 +48,53 @@ def endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
     return f"{component} {endpoint.route}"
 
 
-def resource_label(binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
+def resource_label(pattern: Pattern, binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
     """The unit label of ``route.resource``: the component and the object its bound route looks up
     (every route of that component on that object is one finding), or the route when it names no
-    resource."""
-    ref = binding.endpoints[unit_role(entry)]
+    resource. A component none of whose routes makes the pattern's check has one root cause, the
+    missing check, whatever objects its routes name: all of them are one finding."""
+    role = unit_role(entry)
+    ref = binding.endpoints[role]
     groups = graph.table("object_groups")
     if ref.component not in groups:
         groups[ref.component] = _object_groups(graph, ref.component)
-    name = groups[ref.component].get(ref.index)
-    return f"{ref.component} {name}" if name else ref_label(graph, ref)
+    named = groups[ref.component]
+    name = named.get(ref.index)
+    if not name:
+        return ref_label(graph, ref)
+    if not _checks_somewhere(pattern, role, graph, ref.component):
+        return f"{ref.component} " + "+".join(sorted(set(named.values())))
+    return f"{ref.component} {name}"
+
+
+def _checks_somewhere(pattern: Pattern, role: str, graph: ArchitectureGraph, component: str) -> bool:
+    """Whether some route of the component claims a control the pattern asks of the route or
+    takes in place of it (a required mitigation's, or one that silences the pattern there)."""
+    table = graph.table("checks_somewhere")
+    key = (pattern.id, role, component)
+    if key not in table:
+        wanted = _check_controls(pattern, role)
+        comp = graph.architecture.model.components[component]
+        table[key] = any(wanted & set(effective_controls(comp, endpoint)) for endpoint in comp.endpoints or ())
+    return bool(table[key])
+
+
+def _check_controls(pattern: Pattern, role: str) -> set[str]:
+    """The controls that make the pattern's check at an endpoint role, or stand in for it."""
+    found = {m.control for m in pattern.mitigations if m.required and any(p.endpoint == role for p in m.where)}
+    return found | stand_ins(pattern, role)
+
+
+def stand_ins(pattern: Pattern, role: str | None = None) -> set[str]:
+    """Controls that, claimed alone at one of the pattern's places (``role`` when given), silence it
+    there: a restore rule on a restore route stands in for TMKB-AUTHZ-015's owner check. A condition
+    that needs more than its controls (no login too, an operation, a staff console) does not count."""
+    found: set[str] = set()
+    for condition in [*pattern.template.unless, *pattern.template.unless_any]:
+        fields = set(condition.model_dump(exclude_defaults=True))
+        if fields <= {"endpoint", "role", "controls"} and (role is None or condition.endpoint == role):
+            found.update(condition.controls)
+    return found
 
 
 # parameter names that say nothing of which object they name: /a/{id} and /b/{id} are two objects
