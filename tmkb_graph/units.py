@@ -80,17 +80,19 @@ def _checks_somewhere(pattern: Pattern, role: str, graph: ArchitectureGraph, com
 
 
 def _check_controls(pattern: Pattern, role: str) -> set[str]:
-    """The controls that make the pattern's check at an endpoint role, or stand in for it."""
+    """The controls that make the pattern's check at an endpoint role: its required mitigations', and
+    those its ``unless`` takes for the check (tenant scoping for an owner check). Not the exemptions
+    of ``unless_any``: a route open only to administrators is exempt from the check, it makes none."""
     found = {m.control for m in pattern.mitigations if m.required and any(p.endpoint == role for p in m.where)}
-    return found | stand_ins(pattern, role)
+    return found | stand_ins(pattern, role, exemptions=False)
 
 
-def stand_ins(pattern: Pattern, role: str | None = None) -> set[str]:
+def stand_ins(pattern: Pattern, role: str | None = None, exemptions: bool = True) -> set[str]:
     """Controls that, claimed alone at one of the pattern's places (``role`` when given), silence it
     there: a restore rule on a restore route stands in for TMKB-AUTHZ-015's owner check. A condition
     that needs more than its controls (no login too, an operation, a staff console) does not count."""
     found: set[str] = set()
-    for condition in [*pattern.template.unless, *pattern.template.unless_any]:
+    for condition in [*pattern.template.unless, *(pattern.template.unless_any if exemptions else [])]:
         fields = set(condition.model_dump(exclude_defaults=True))
         if fields <= {"endpoint", "role", "controls"} and (role is None or condition.endpoint == role):
             found.update(condition.controls)
