@@ -70,12 +70,12 @@ def _warnings_about(text: str, needle: str) -> list[str]:
     return [w for w in analyze(parse_architecture(text, "arch.yaml"), today=TODAY).warnings if needle in w]
 
 
-def test_a_job_not_said_to_act_for_anyone_is_taken_to_act_for_the_requester() -> None:
+def test_a_job_not_said_to_act_for_anyone_is_presumed_to_act_for_the_requester() -> None:
+    # the vocabulary presumes it (a job a person's request started carries out what they asked):
+    # a documented default, not a guess, so the finding lists nothing
     finding = _one(_job(), "TMKB-AUTHZ-001")
     assert finding.status == "open"
-    assert finding.assumes == [
-        "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
-    ]
+    assert finding.assumes == []
 
 
 def test_a_declared_fact_is_no_assumption() -> None:
@@ -83,13 +83,36 @@ def test_a_declared_fact_is_no_assumption() -> None:
     assert not [f for f in _job("acts_for_requester: false").findings if f.pattern == "TMKB-AUTHZ-001"]
 
 
-BINDING = "api: 'binds request fields by name' is taken to hold (declare facts: {field_binding: true|false})"
+BINDS = ROUTE.replace("    type: api\n", "    type: api\n    facts: {field_binding: true}\n", 1)
 
 
 def test_an_undeclared_body_is_named_on_the_route() -> None:
-    finding = _one(_route(), "TMKB-AUTHZ-006")
-    assert finding.assumes == ["api POST /invoices: the body is taken not to be raw (declare body: fields|raw)", BINDING]
-    assert _one(_route("fields"), "TMKB-AUTHZ-006").assumes == [BINDING]
+    finding = _one(analyze(parse_architecture(BINDS.replace(" BODY", ""), "a.yaml"), today=TODAY), "TMKB-AUTHZ-006")
+    assert finding.assumes == ["api POST /invoices: the body is taken not to be raw (declare body: fields|raw)"]
+    assert _one(analyze(parse_architecture(BINDS.replace(" BODY", ", body: fields"), "a.yaml"), today=TODAY), "TMKB-AUTHZ-006").assumes == []
+
+
+def test_an_undeclared_deciding_fact_makes_the_place_not_assessable() -> None:
+    """How a service binds bodies is the threat's defining condition: where nobody says, mass
+    assignment is not guessed, and the service is listed with the fact to declare."""
+    result = _route()
+    assert not [f for f in result.findings if f.pattern == "TMKB-AUTHZ-006"]
+    (item,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-006"]
+    assert item.component == "api"
+    assert item.reason.endswith("declare facts: {field_binding: true|false}")
+
+
+def test_a_store_type_presumes_how_it_is_read() -> None:
+    """A database is presumed queried by more than whole keys; an object store says nothing, so a
+    bucket read back is not assessable until it says."""
+    text = JOB.replace("FACTS", "facts: {acts_for_requester: false}").replace(
+        "  db: {type: database, controls: [storage_tenant_isolation]}", "  db: {type: database}\n  files: {type: object_store}"
+    ) + "  - {from: worker, to: files, kind: read}\n"
+    result = analyze(parse_architecture(text, "stores.yaml"), today=TODAY)
+    (store,) = [f for f in result.findings if f.pattern == "TMKB-AUTHZ-004"]
+    assert store.location == "db" and store.assumes == []
+    (item,) = [n for n in result.not_assessable if n.pattern == "TMKB-AUTHZ-004"]
+    assert item.component == "files" and "key_lookups_only" in item.reason
 
 
 def test_how_a_service_binds_bodies_decides_mass_assignment() -> None:
@@ -145,26 +168,25 @@ def test_only_open_findings_carry_assumptions() -> None:
 
 
 def test_every_output_shows_the_assumption() -> None:
-    result = _job()
-    assert json.loads(analysis_json(result))["findings"][0]["assumes"]
-    assert "  assumes worker: 'acts for the requester' is taken to hold" in analysis_table(result)
+    result = analyze(parse_architecture(ADMIN_ROUTE, "admin.yaml"), today=TODAY)
+    (finding,) = [f for f in json.loads(analysis_json(result))["findings"] if f["pattern"] == "TMKB-AUTHZ-005"]
+    assert finding["assumes"]
+    assert "  assumes api GET /admin/invoices/{invoice_id}: a route in an administrators' area" in analysis_table(result)
     assert "Assumes (not declared):" in analysis_markdown(result)
 
 
 def test_validate_notes_each_assumption_once_and_still_passes(tmp_path) -> None:
-    path = tmp_path / "jobs.yaml"
-    result = _validate(path, JOB.replace("FACTS", ""))
+    path = tmp_path / "admin.yaml"
+    result = _validate(path, ADMIN_ROUTE)
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: ") and " assume" in line]
-    assert notes == [
-        f"note: {path}: line 6: 1 open finding (TMKB-AUTHZ-001) assumes what the file does not say: "
-        "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
-    ]
+    assert len(notes) == 1 and "(TMKB-AUTHZ-005) assumes what the file does not say: api GET /admin/invoices/{invoice_id}" in notes[0]
     assert "ok: 1 file valid" in result.stdout
 
 
 def test_validate_says_nothing_of_a_file_that_declares_what_it_rests_on(tmp_path) -> None:
-    result = _validate(tmp_path / "jobs.yaml", JOB.replace("FACTS", "facts: {acts_for_requester: true}"))
+    claimed = ADMIN_ROUTE.replace('resource: Invoice}', 'resource: Invoice, controls: [admin_only]}')
+    result = _validate(tmp_path / "admin.yaml", claimed)
     assert result.exit_code == 0
     assert " assume" not in result.stderr
 

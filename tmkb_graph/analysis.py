@@ -11,7 +11,7 @@ from typing import Any
 
 from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
-from tmkb_graph.assumptions import finding_assumptions
+from tmkb_graph.assumptions import finding_assumptions, split_unassessable
 from tmkb_graph.fact_placement import misplaced_facts
 from tmkb_graph.units import at_a_gap, endpoint_label, location_of, resource_label, unit_labels
 from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_redirects, unreached_routes
@@ -63,11 +63,12 @@ def _analyze(arch: LoadedArchitecture, library: PatternLibrary, today: dt.date) 
     crossing_cache: CrossingCache = {}
     for pattern in library.sorted():
         matched = match_template(pattern.template, graph)
-        for unit_key, labelled in _by_unit(pattern, matched.bindings, graph).items():
+        bindings, unsure = split_unassessable(pattern, matched.bindings, graph)
+        for unit_key, labelled in _by_unit(pattern, bindings, graph).items():
             findings.append(_finding(pattern, unit_key, labelled, graph, crossing_cache))
         not_assessable.extend(
             NotAssessableOut.from_checked(pattern=pattern.id, component=item.component, reason=item.reason)
-            for item in matched.not_assessable
+            for item in [*matched.not_assessable, *unsure]
         )
     file_warnings = sorted(
         [

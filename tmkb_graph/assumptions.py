@@ -1,11 +1,12 @@
-"""What a finding takes for granted: undeclared facts that would have kept it from being made.
+"""What a finding would take for granted: undeclared facts that would have kept it from being made.
 
-A pattern's ``unless`` conditions can ask for a component fact (a job that does the system's own
-work, a store of platform data), a route's body (raw content) or a route's ``admin_only``. Where the
-architecture does not say, the condition does not hold and the finding is made. That is a guess,
-so the finding names it: the undeclared facts and bodies which, declared as the condition asks,
-would have made the condition hold on one of the finding's paths. A reader then knows what to
-confirm or declare. ``admin_only`` counts as unsaid only on a route whose path names an
+A pattern's ``unless`` conditions can ask for a component fact (a store read only by key, a service
+binding bodies through a fixed schema), a route's body (raw content) or a route's ``admin_only``.
+Where the architecture does not say, the condition does not hold. For a component fact that would
+be a guess about the threat's defining condition, so the path is *not assessable* until the fact is
+declared (or the vocabulary presumes it for the component's type). A route's body and an
+administrators' area are presumed (bound fields; open to every signed-in caller), and the finding
+names the presumption: a reader then knows what to confirm or declare. ``admin_only`` counts as unsaid only on a route whose path names an
 administrators' area (``/admin/...``) without claiming it: the path says one thing, the controls
 another, and the finding takes every signed-in caller to reach the route.
 """
@@ -14,17 +15,48 @@ from __future__ import annotations
 
 import re
 
-from tmkb_graph.bindings import Binding
+from tmkb_graph.bindings import Binding, NotAssessable
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.conditions import holds
+from tmkb_graph.matcher import unknown_fact_reason
+from tmkb_graph.mitigations import judge_mitigations
 from tmkb_graph.pattern import Condition, Pattern
 from tmkb_graph.place_controls import endpoint_at, endpoint_controls, fact_of
 from tmkb_graph.vocabulary import load_vocabulary
 
 
 _ADMIN = "admin_only"
+_NOT_FACTS = frozenset({"body", _ADMIN})  # what _undeclared names that is not a component fact
 # a path segment naming an administrators' area: /admin/..., /api/admin/..., /administration/...
 _ADMIN_AREA = re.compile(r"/admin(?:istration|s)?(?:/|$)", re.IGNORECASE)
+
+
+def split_unassessable(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> tuple[list[Binding], list[NotAssessable]]:
+    """The bindings a finding can rest on, and, for each binding that misses a required control only
+    because a component leaves a deciding fact undeclared, why it is not assessable."""
+    deciding = [c for c in _deciding_conditions(pattern) if any(m.facts for m in c.members())]
+    if not deciding:
+        return bindings, []
+    kept: list[Binding] = []
+    unsure: dict[tuple[str, str], NotAssessable] = {}
+    for binding in bindings:
+        facts = {(cid, fact) for condition in deciding for cid, fact in _assumed_facts(condition, binding, graph)}
+        if facts and any(gap.required and not gap.present for gap in judge_mitigations(pattern, binding, graph)):
+            for cid, fact in sorted(facts):
+                unsure.setdefault((cid, fact), NotAssessable(cid, unknown_fact_reason(graph, cid, fact)))
+        else:
+            kept.append(binding)
+    return kept, [unsure[key] for key in sorted(unsure)]
+
+
+def _assumed_facts(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[tuple[str, str]]:
+    """(component, fact) of each undeclared fact without which ``condition`` would hold on ``binding``."""
+    unknown = [(member, fact) for member in condition.members() for fact in _undeclared(member, binding, graph) if fact not in _NOT_FACTS]
+    if not unknown:
+        return []
+    if not holds(_without(condition, {id(m) for m, _ in unknown}), binding, graph):
+        return []
+    return [(binding.roles[member.name], fact) for member, fact in unknown]
 
 
 def finding_assumptions(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:

@@ -138,6 +138,15 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
     return out, unknown
 
 
+def unknown_fact_reason(graph: ArchitectureGraph, cid: str, fact: str) -> str:
+    """Why a component cannot be judged: it leaves a fact the pattern needs undeclared."""
+    component = graph.architecture.model.components[cid]
+    named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
+    framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"
+    label = load_vocabulary().terms("component_facts")[fact].label.lower()
+    return f"{component.type} '{cid}' does not say '{label}' true or false ({framework}); declare facts: {{{fact}: true|false}}"
+
+
 def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str, vocab: Vocabulary) -> bool | str:
     """True when every fact the role needs holds, False when one does not, a reason when one is unknown
     (facts known as ``fact_of`` knows them)."""
@@ -145,10 +154,7 @@ def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str, vocab: Vocabu
     for fact, wanted in sorted(spec.facts.items()):
         value = fact_of(graph, cid, fact)
         if value is None:
-            named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
-            framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"
-            label = vocab.terms("component_facts")[fact].label.lower()
-            return f"{component.type} '{cid}' does not say '{label}' true or false ({framework}); declare facts: {{{fact}: true|false}}"
+            return unknown_fact_reason(graph, cid, fact)
         if value != wanted:
             return False
     return True

@@ -111,6 +111,13 @@ class Vocabulary:
             return None
         return bool(term.facts[fact])
 
+    def type_fact(self, component_type: str, fact: str) -> bool | None:
+        """What the vocabulary presumes of ``fact`` for every component of a type (a database is
+        queried by more than whole keys); None when it presumes nothing."""
+        term = self.sections["component_types"].get(component_type)
+        presumed = (term.facts.get("presumes") or {}) if term is not None else {}
+        return None if fact not in presumed else bool(presumed[fact])
+
     def rank(self, section: str, name: str) -> int:
         """The rank of a severity or likelihood (higher is worse)."""
         return int(self.sections[section][name].facts["rank"])

@@ -17,6 +17,7 @@ from tmkb_graph.scan.carries import CONTEXT_ORDER, carried
 from tmkb_graph.scan.claims import Claims, endpoint_claims, receiver_claims, store_claims, worker_claims
 from tmkb_graph.scan.controls import Signals, store_isolation_signals
 from tmkb_graph.scan.facts import Function
+from tmkb_graph.vocabulary import load_vocabulary
 from tmkb_graph.scan.model import Enqueue, Evidence, Route, Site, Task
 from tmkb_graph.scan.names import TENANT_NAMES
 from tmkb_graph.scan.project import Project
@@ -117,6 +118,12 @@ class _Builder:
                 endpoints.setdefault(cid, []).append(self.endpoint(cid, route, method, chain, signals))
         for cid, found in endpoints.items():
             self.components[cid]["endpoints"] = found
+            if load_vocabulary().framework_fact(self.components[cid]["framework"], "field_binding") is None:
+                # code rarely shows a fixed schema for every write (a serializer over "__all__",
+                # a model built from the request's dict): the API is taken to bind bodies field by
+                # field, as the riskier reading, and the generated architecture says so where a
+                # reviewer can correct it; a route whose allowlist is found claims it
+                self.components[cid]["facts"] = {"field_binding": True}
 
     def endpoint(self, cid: str, route: Route, method: str, chain: list[Function], signals: list[Evidence]) -> dict[str, Any]:
         label = f"{cid} {method} {route.path}"
