@@ -165,6 +165,18 @@ class ArchitectureGraph:
             return frozenset(flow.carries)
         return frozenset(flow.carries) & (self._known_at(source) | SENDERS_OWN)
 
+    def reaching_carries(self, index: int) -> frozenset[str]:
+        """What a flow hands its target: what it carries and, for a flow out of a queue or bus, what
+        the flows into that channel on its topic put there (an enqueue's payload reaches the job
+        even when the delivery declares nothing)."""
+        flow = self.flow(index)
+        found = set(self.effective_carries(index))
+        if self.family.get(flow.source) == "channel":
+            for _, _, upstream in self.in_flows(flow.source):
+                if same_topic(self.flow(upstream), flow):
+                    found.update(self.effective_carries(upstream))
+        return frozenset(found)
+
     def _known_at(self, component: str) -> frozenset[str]:
         if component in self._known:
             return self._known[component]

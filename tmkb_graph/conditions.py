@@ -31,8 +31,10 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         flows = [graph.flow(i) for i in indices]
         if not flows:
             return False
+        # nothing of ``carries_none`` may reach the target by any way: through the channel too
         carries_ok = all(
-            set(condition.carries) <= graph.effective_carries(i) and not set(condition.carries_none) & graph.effective_carries(i)
+            set(condition.carries) <= graph.effective_carries(i)
+            and not (condition.carries_none and set(condition.carries_none) & graph.reaching_carries(i))
             for i in indices
         )
         controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)

@@ -1,8 +1,7 @@
 """The threat pattern format: pydantic models for one pattern file, including its template.
 
-Rules beyond a field's type live in pattern_rules.py, and each model has a plain twin in
-plain_patterns.py (a cold `list` or `get` checks the library without pydantic): a new field needs its
-spec there too, which tests/test_plain_patterns.py asks for.
+Rules beyond a field's type live in pattern_rules.py; each model has a plain twin in plain_patterns.py
+(a cold `list` or `get` checks the library without pydantic): a new field needs its spec there too.
 """
 
 from __future__ import annotations
@@ -308,6 +307,7 @@ class Template(_Strict):
 
     boundary: BoundaryKind
     tenancy: Tenancy | None = None
+    records: list[ResourceOwner] = Field(default_factory=list)  # some declared record has such an owner (or none is declared)
     roles: dict[str, RoleSpec] = Field(min_length=1)
     flows: list[FlowSpec] = Field(default_factory=list)
     endpoints: dict[str, EndpointSpec] = Field(default_factory=dict)

@@ -343,6 +343,7 @@ COMPARISON = ModelSpec("Comparison", {
 TEMPLATE = ModelSpec("Template", {
     "boundary": Spec(_word("boundary_kinds")),
     "tenancy": _opt(_word("tenancy")),
+    "records": _many(_owner),
     "roles": Spec(_dict(_text(), ROLE_SPEC, 1)),
     "flows": _many(FLOW_SPEC),
     "endpoints": Spec(_dict(_text(), ENDPOINT_SPEC), factory=dict),
