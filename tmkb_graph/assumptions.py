@@ -6,9 +6,10 @@ Where the architecture does not say, the condition does not hold. For a componen
 be a guess about the threat's defining condition, so the path is *not assessable* until the fact is
 declared (or the vocabulary presumes it for the component's type). A route's body and an
 administrators' area are presumed (bound fields; open to every signed-in caller), and the finding
-names the presumption: a reader then knows what to confirm or declare. ``admin_only`` counts as unsaid only on a route whose path names an
-administrators' area (``/admin/...``) without claiming it: the path says one thing, the controls
-another, and the finding takes every signed-in caller to reach the route.
+names the presumption: a reader then knows what to confirm or declare. ``admin_only`` counts as
+unsaid only on a route whose path names an administrators' area (``/admin/...``) without claiming
+it: the path says one thing, the controls another, and the finding takes every signed-in caller to
+reach the route.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from tmkb_graph.conditions import compares, holds
 from tmkb_graph.endpoint_binding import EndpointSets, endpoints_once
 from tmkb_graph.pattern import FlowSpec, RoleSpec, Template
 from tmkb_graph.place_controls import fact_of, role_controls
-from tmkb_graph.vocabulary import Vocabulary, load_vocabulary
+from tmkb_graph.vocabulary import load_vocabulary
 
 
 def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
@@ -112,7 +112,6 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
     """Components that can play the role, and among them those whose needed facts are not declared."""
     model = graph.architecture.model
     frameworks = {f.lower() for f in spec.frameworks}
-    vocab = load_vocabulary()
     out: set[str] = set()
     unknown: dict[str, str] = {}
     for type_name in spec.types:
@@ -132,7 +131,7 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
                 continue
             if spec.no_inbound and any(graph.flow(i).kind in spec.no_inbound for _, _, i in graph.in_flows(cid)):
                 continue
-            verdict = _facts_fit(spec, graph, cid, vocab) if spec.facts else True
+            verdict = _facts_fit(spec, graph, cid) if spec.facts else True
             if verdict is False:
                 continue
             if isinstance(verdict, str):
@@ -150,7 +149,7 @@ def unknown_fact_reason(graph: ArchitectureGraph, cid: str, fact: str) -> str:
     return f"{component.type} '{cid}' does not say '{label}' true or false ({framework}); declare facts: {{{fact}: true|false}}"
 
 
-def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str, vocab: Vocabulary) -> bool | str:
+def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str) -> bool | str:
     """True when every fact the role needs holds, False when one does not, a reason when one is unknown
     (facts known as ``fact_of`` knows them)."""
     component = graph.architecture.model.components[cid]

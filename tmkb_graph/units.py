@@ -68,8 +68,8 @@ def resource_label(pattern: Pattern, binding: Binding, entry: str, graph: Archit
 
 
 def _checks_somewhere(pattern: Pattern, role: str, graph: ArchitectureGraph, component: str) -> bool:
-    """Whether some route of the component claims a control the pattern asks of the route or
-    takes in place of it (a required mitigation's, or one that silences the pattern there)."""
+    """Whether some route of the component claims a control that makes the pattern's check there
+    (a required mitigation's, or one its ``unless`` takes for it)."""
     table = graph.table("checks_somewhere")
     key = (pattern.id, role, component)
     if key not in table:
