@@ -52,12 +52,7 @@ def split_unassessable(pattern: Pattern, bindings: list[Binding], graph: Archite
 
 def _assumed_facts(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[tuple[str, str]]:
     """(component, fact) of each undeclared fact without which ``condition`` would hold on ``binding``."""
-    unknown = [(member, fact) for member in condition.members() for fact in _undeclared(member, binding, graph) if fact not in _NOT_FACTS]
-    if not unknown:
-        return []
-    if not holds(_without(condition, {id(m) for m, _ in unknown}), binding, graph):
-        return []
-    return [(binding.roles[member.name], fact) for member, fact in unknown]
+    return [(binding.roles[m.name], fact) for m, fact in _deciding_unknowns(condition, binding, graph, facts_only=True)]
 
 
 def finding_assumptions(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
@@ -83,19 +78,27 @@ def _deciding_conditions(pattern: Pattern) -> list[Condition]:
 
 
 def _assumed(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
-    """The undeclared facts and bodies of ``condition`` without which it would hold on ``binding``.
+    """The undeclared facts and bodies of ``condition`` without which it would hold on ``binding``."""
+    return [_sentence(member, item, binding, graph) for member, item in _deciding_unknowns(condition, binding, graph)]
+
+
+def _deciding_unknowns(
+    condition: Condition, binding: Binding, graph: ArchitectureGraph, facts_only: bool = False
+) -> list[tuple[Condition, str]]:
+    """The undeclared items (facts, or also a body or an admin area) of ``condition``'s members, when
+    the condition would hold on ``binding`` with them relaxed.
 
     The binding was made, so the condition does not hold on it as declared; only the relaxed
     condition needs testing, and only where something is undeclared (the cheap test first)."""
-    unknown: list[tuple[Condition, str]] = []
-    for member in condition.members():
-        unknown.extend((member, item) for item in _undeclared(member, binding, graph))
-    if not unknown:
+    unknown = [
+        (member, item)
+        for member in condition.members()
+        for item in _undeclared(member, binding, graph)
+        if not (facts_only and item in _NOT_FACTS)
+    ]
+    if not unknown or not holds(_without(condition, {id(m) for m, _ in unknown}), binding, graph):
         return []
-    relaxed = _without(condition, {id(m) for m, _ in unknown})
-    if not holds(relaxed, binding, graph):
-        return []
-    return [_sentence(member, item, binding, graph) for member, item in unknown]
+    return unknown
 
 
 def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:

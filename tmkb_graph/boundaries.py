@@ -182,12 +182,8 @@ class ArchitectureGraph:
             return self._known[component]
         self._known[component] = frozenset()  # a cycle contributes nothing it has not yet proved
         known: set[str] = set()
-        for source, _, index in self.in_flows(component):
-            known.update(self.effective_carries(index))
-            if self.family.get(source) == "channel":
-                for _, _, upstream in self.in_flows(source):
-                    if same_topic(self.flow(upstream), self.flow(index)):
-                        known.update(self.effective_carries(upstream))
+        for _, _, index in self.in_flows(component):
+            known.update(self.reaching_carries(index))
         self._known[component] = frozenset(known)
         return self._known[component]
 

@@ -32,8 +32,7 @@ def match_template(template: Template, graph: ArchitectureGraph) -> MatchResult:
     result = MatchResult()
     if template.tenancy is not None and model.tenancy != template.tenancy:
         return result
-    owners = {resource.owner for resource in model.resources.values()}
-    if template.records and owners and not owners & set(template.records):
+    if template.records and model.resources and not {r.owner for r in model.resources.values()} & set(template.records):
         return result  # every declared record belongs to a single person or to everyone
     candidates: dict[str, set[str]] = {}
     unknown: dict[str, str] = {}
