@@ -121,6 +121,8 @@ def _endpoint_fits(
         other = _bound_endpoint(bound, spec.same_path_as, model)
         if other is None or endpoint.path_shape != other.path_shape:
             return False
+    if spec.token_link is not None and bool(endpoint.credential_params) != spec.token_link:
+        return False
     if spec.nested is not None:
         nested = _nested(endpoint, model)
         if isinstance(nested, str):

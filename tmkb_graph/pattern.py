@@ -14,22 +14,8 @@ from tmkb_graph import pattern_rules as rules
 from tmkb_graph.model_base import InputModel
 from tmkb_graph.pattern_rules import AGENT_SUMMARY_TOKEN_LIMIT  # noqa: F401  (validation and tests import it from here)
 from tmkb_graph.words import (
-    Body,
-    BoundaryKind,
-    ComponentFact,
-    ComponentType,
-    ContextItem,
-    Control,
-    FlowKind,
-    IdScheme,
-    Likelihood,
-    Operation,
-    ResourceOwner,
-    Severity,
-    Tenancy,
-    Tier,
-    Workflow,
-    ZoneKind,
+    Body, BoundaryKind, ComponentFact, ComponentType, ContextItem, Control, FlowKind, IdScheme, Likelihood,
+    Operation, ResourceOwner, Severity, Tenancy, Tier, Workflow, ZoneKind,
 )
 
 
@@ -206,6 +192,8 @@ class EndpointSpec(_Strict):
     controls: list[Control] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
     nested: bool | None = None
+    # the route's path carries a secret token beside its ids (true) or none (false)
+    token_link: bool | None = None
     witness: bool = False
 
 

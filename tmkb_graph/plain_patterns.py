@@ -304,6 +304,7 @@ ENDPOINT_SPEC = ModelSpec("EndpointSpec", {
     "controls": _many(_control),
     "lacks": _many(_control),
     "nested": _opt(_flag),
+    "token_link": _opt(_flag),
     "witness": Spec(_flag, default=False),
 })
 CONDITION = ModelSpec("Condition", {
