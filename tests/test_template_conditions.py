@@ -204,3 +204,15 @@ def test_a_unit_groups_routes_by_resource_only_for_an_endpoint_role(tmp_path: Pa
     assert code == 2 and "unit entry 'target.owner'" in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [targt.resource]")
     assert code == 2 and "unit names 'targt'" in stderr
+
+
+def test_token_link_belongs_to_flow_conditions_and_is_a_flag(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, token_link: true}"))
+    assert code == 2 and "only a flow condition can list carries, carries_none, kinds or token_link" in stderr
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, token_link: maybe}"))
+    assert code == 2 and "token_link" in stderr and "line " in stderr
+
+
+def test_endpoint_specs_say_token_link_and_parent_lookups_as_flags(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace("min_path_params: 1", "min_path_params: 1\n      parent_lookups: sometimes", 1))
+    assert code == 2 and "parent_lookups" in stderr and "line " in stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import effective_owner, route_workflow
+from tmkb_graph.architecture import Flow, effective_owner, flow_endpoint, route_workflow
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.pattern import Comparison, Condition
@@ -39,7 +39,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         )
         controls_ok = all(set(condition.controls) <= set(f.controls) and not set(condition.lacks) & set(f.controls) for f in flows)
         kinds_ok = not condition.kinds or all(f.kind in condition.kinds for f in flows)
-        return carries_ok and controls_ok and kinds_ok
+        tokens_ok = condition.token_link is None or all(_reaches_token_link(graph, f) == condition.token_link for f in flows)
+        return carries_ok and controls_ok and kinds_ok and tokens_ok
     if not set(condition.controls) <= declared_controls(graph, binding, condition.name, condition.or_endpoints):
         return False
     if condition.types and graph.architecture.model.components[binding.roles[condition.name]].type not in condition.types:
@@ -78,6 +79,16 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & place_controls(graph, binding, condition.name))
+
+
+def _reaches_token_link(graph: ArchitectureGraph, flow: Flow) -> bool:
+    """Whether the flow reaches its target at a route whose path carries a secret token (a hook URL
+    issued per registration, /hooks/{webhook_token}): the route it names, or, naming none, every
+    route of a target that declares some."""
+    target = graph.architecture.model.components[flow.target]
+    index = flow_endpoint(target, flow.route) if flow.route is not None else None
+    routes = [target.endpoints[index]] if index is not None and target.endpoints else list(target.endpoints or ())
+    return bool(routes) and all(endpoint.credential_params for endpoint in routes)
 
 
 def _resources_apart(graph: ArchitectureGraph, cid: str, other: str) -> bool:

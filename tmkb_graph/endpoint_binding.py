@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, route_workflow
+from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, is_id_param, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
@@ -105,7 +105,8 @@ def _endpoint_fits(
     """True when the endpoint fits, False when it does not, a reason when the facts are not declared
     (``traits`` as _endpoint_traits gives them)."""
     _, method, id_params, claimed = traits
-    if spec.operations and endpoint.operation not in spec.operations:
+    looked_up = parent_lookup(endpoint, model) if spec.parent_lookups else None
+    if spec.operations and endpoint.operation not in spec.operations and looked_up is None:
         return False
     if spec.methods and method not in {m.upper() for m in spec.methods}:
         return False
@@ -124,14 +125,34 @@ def _endpoint_fits(
     if spec.token_link is not None and bool(endpoint.credential_params) != spec.token_link:
         return False
     if spec.nested is not None:
-        nested = _nested(endpoint, model)
+        nested = _nested(endpoint, model, looked_up)
         if isinstance(nested, str):
             return nested if spec.nested else False
         if nested != spec.nested:
             return False
     if spec.resource is not None:
-        return _resource_fits(spec, endpoint, model)
+        return _resource_fits(spec, endpoint, model, looked_up)
     return True
+
+
+def parent_lookup(endpoint: Endpoint, model: Architecture) -> str | None:
+    """The parent a list or create route looks up (None when it names none): its resource declares a
+    ``parent`` and the path's last id is that parent's, by the collection before it or the parameter's
+    own name (/environments/{environment_id}/webhooks lists one environment's webhooks, /orders/{receipt_id}/labels
+    adds to one receipt). Whoever names another tenant's parent there reaches its children."""
+    if endpoint.operation not in ("list", "create") or endpoint.id_in is not None:
+        return None
+    resource = model.resources.get(endpoint.resource or "")
+    if resource is None or resource.parent is None:
+        return None
+    segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
+    ids = [i for i, seg in enumerate(segments) if is_id_param(seg)]
+    if not ids:
+        return None
+    last = ids[-1]
+    param = _singular(segments[last].strip("{}<>:").removesuffix("id").rstrip("_-")) if segments[last] else ""
+    before = _singular(segments[last - 1]) if last > 0 else ""
+    return resource.parent if _singular(resource.parent) in (param, before) else None
 
 
 def _bound_endpoint(bound: dict[str, EndpointRef], name: str, model: Architecture) -> Endpoint | None:
@@ -140,7 +161,7 @@ def _bound_endpoint(bound: dict[str, EndpointRef], name: str, model: Architectur
     return None if ref is None else model.components[ref.component].endpoints[ref.index]  # type: ignore[index]
 
 
-def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
+def _nested(endpoint: Endpoint, model: Architecture, looked_up: str | None = None) -> bool | str:
     """A route reaches a child through its parent: its resource declares a ``parent`` and the path
     names both. Two 'collection/{id}' pairs without a declared parent are not assessable (a reason):
     the path's shape does not say the first is the second's parent, and it is often the tenant
@@ -149,6 +170,9 @@ def _nested(endpoint: Endpoint, model: Architecture) -> bool | str:
     # (a review rejected the nesting asked there twice): fewer than two ids besides it nest nothing
     if endpoint.path_params - endpoint.credential_params < 2:
         return False
+    if looked_up is not None:  # a list or create under a parent: the parent is the child reached
+        grandparent = model.resources[looked_up].parent
+        return grandparent is not None and _singular(_last_collection(endpoint)) != _singular(grandparent)
     resource = model.resources.get(endpoint.resource or "")
     if resource is not None and resource.parent is not None:
         return _names_child(endpoint, resource.parent)
@@ -172,9 +196,14 @@ def _names_child(endpoint: Endpoint, parent: str) -> bool:
         return False  # a new child, or a parent's children: none of another parent is looked up
     if endpoint.id_in in ("query", "body") or endpoint.operation == "bulk":
         return True
+    return _singular(_last_collection(endpoint)) != _singular(parent)
+
+
+def _last_collection(endpoint: Endpoint) -> str:
+    """The path segment before its last parameter ('' when the path starts with it)."""
     shape = endpoint.path_shape
     last = max(i for i, segment in enumerate(shape) if segment == "{}")
-    return last == 0 or _singular(shape[last - 1]) != _singular(parent)
+    return shape[last - 1] if last > 0 else ""
 
 
 def _singular(word: str) -> str:
@@ -187,9 +216,13 @@ def _singular(word: str) -> str:
     return plain[:-1] if plain.endswith("s") and not plain.endswith("ss") else plain
 
 
-def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture) -> bool | str:
+def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture, looked_up: str | None = None) -> bool | str:
+    """Whether the route's resource (or the parent a list or create under it looks up, met as a read)
+    is what the spec wants; a reason when the facts are not declared."""
     wanted = spec.resource
     assert wanted is not None
+    if looked_up is not None:
+        endpoint = endpoint.model_copy(update={"resource": looked_up, "operation": "read"})
     if endpoint.resource is None:
         return False
     resource = model.resources.get(endpoint.resource)

@@ -194,6 +194,8 @@ class EndpointSpec(_Strict):
     nested: bool | None = None
     # the route's path carries a secret token beside its ids (true) or none (false)
     token_link: bool | None = None
+    # a list or create under a declared parent the path names fits too, as a read of that parent
+    parent_lookups: bool = False
     witness: bool = False
 
 
@@ -211,6 +213,8 @@ class Condition(_Strict):
     carries_none: list[ContextItem] = Field(default_factory=list)
     # every bound flow of this name is of one of these kinds (an accessor that only writes a store)
     kinds: list[FlowKind] = Field(default_factory=list)
+    # every bound flow of this name reaches a route whose path carries a secret token (true), or none does
+    token_link: bool | None = None
     lacks: list[Control] = Field(default_factory=list)
     # the owner of the bound endpoint's resource, as the endpoint's operation meets it
     owners: list[ResourceOwner] = Field(default_factory=list)

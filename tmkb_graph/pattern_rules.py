@@ -75,7 +75,7 @@ def check_place(place: Any) -> None:
 def condition_says_something(c: Any) -> bool:
     """True when a condition lists anything to judge."""
     listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.types, c.flows_out, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
-    return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None
+    return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None or c.token_link is not None
 
 
 def condition_members(condition: Any) -> list[Any]:
@@ -97,8 +97,8 @@ def check_condition(c: Any) -> None:
         raise ValueError("a condition names exactly one of role, endpoint or flow")
     if not condition_says_something(c):
         raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
-    if (c.carries or c.carries_none or c.kinds) and c.flow is None:
-        raise ValueError("only a flow condition can list carries, carries_none or kinds")
+    if (c.carries or c.carries_none or c.kinds or c.token_link is not None) and c.flow is None:
+        raise ValueError("only a flow condition can list carries, carries_none, kinds or token_link")
     if (c.owners or c.bodies or c.workflows or c.operations or c.not_route_words or c.as_strong_as_siblings) and c.endpoint is None:
         raise ValueError("only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings")
     if c.ids and c.flow is not None:

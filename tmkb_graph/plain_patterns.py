@@ -305,6 +305,7 @@ ENDPOINT_SPEC = ModelSpec("EndpointSpec", {
     "lacks": _many(_control),
     "nested": _opt(_flag),
     "token_link": _opt(_flag),
+    "parent_lookups": Spec(_flag, default=False),
     "witness": Spec(_flag, default=False),
 })
 CONDITION = ModelSpec("Condition", {
@@ -314,6 +315,7 @@ CONDITION = ModelSpec("Condition", {
     "carries": _many(_item),
     "carries_none": _many(_item),
     "kinds": _many(_flow_kind),
+    "token_link": _opt(_flag),
     "lacks": _many(_control),
     "owners": _many(_owner),
     "ids": _many(_id_scheme),

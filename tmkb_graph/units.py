@@ -6,6 +6,7 @@ from __future__ import annotations
 from tmkb_graph.architecture import Endpoint, is_id_param
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.endpoint_binding import parent_lookup
 from tmkb_graph.findings import Gap
 from tmkb_graph.mitigations import place_label, place_line
 from tmkb_graph.pattern import Pattern
@@ -60,11 +61,24 @@ def resource_label(pattern: Pattern, binding: Binding, entry: str, graph: Archit
         groups[ref.component] = _object_groups(graph, ref.component)
     named = groups[ref.component]
     name = named.get(ref.index)
+    if name and pattern.template.endpoints[role].parent_lookups:
+        name = _parent_group(graph, ref, named) or name
     if not name:
         return ref_label(graph, ref)
     if not _checks_somewhere(pattern, role, graph, ref.component):
         return f"{ref.component} " + "+".join(sorted(set(named.values())))
     return f"{ref.component} {name}"
+
+
+def _parent_group(graph: ArchitectureGraph, ref: EndpointRef, named: dict[int, str]) -> str | None:
+    """For a list or create under a parent the path names, the object it looks up: the group of the
+    component's routes on that parent, or the parent itself when no route acts on it (None when the
+    route looks up no parent)."""
+    endpoints = graph.architecture.model.components[ref.component].endpoints or []
+    parent = parent_lookup(endpoints[ref.index], graph.architecture.model)
+    if parent is None:
+        return None
+    return next((named[i] for i, endpoint in enumerate(endpoints) if endpoint.resource == parent and i in named), parent)
 
 
 def _checks_somewhere(pattern: Pattern, role: str, graph: ArchitectureGraph, component: str) -> bool:
