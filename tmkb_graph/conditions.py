@@ -61,6 +61,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.flows_out and not any(graph.flow(i).kind in condition.flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
+    if condition.no_flows_out and any(graph.flow(i).kind in condition.no_flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
+        return False
     if condition.resources_apart_from is not None and not _resources_apart(graph, binding.roles[condition.name], binding.roles[condition.resources_apart_from]):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:

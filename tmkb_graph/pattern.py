@@ -245,6 +245,8 @@ class Condition(_Strict):
     sends_only_to: list[ComponentType] = Field(default_factory=list)
     # the bound role's component has a flow of one of these kinds going out (it reads a store, say)
     flows_out: list[FlowKind] = Field(default_factory=list)
+    # the bound role's component has no flow of these kinds going out (it reads no store)
+    no_flows_out: list[FlowKind] = Field(default_factory=list)
     # a role condition's controls also hold when one of the component's routes claims them (a
     # service that authenticates users on its routes, with anonymous public routes beside them)
     or_endpoints: bool = False

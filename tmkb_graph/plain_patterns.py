@@ -329,6 +329,7 @@ CONDITION = ModelSpec("Condition", {
     "not_facts": Spec(_facts(), factory=dict),
     "sends_only_to": _many(_type),
     "flows_out": _many(_flow_kind),
+    "no_flows_out": _many(_flow_kind),
     "or_endpoints": Spec(_flag, default=False),
     "started_with": _many(_item),
     "sends_carrying": _many(_item),

@@ -73,10 +73,12 @@ def _secondary(findings: list[Finding], library: PatternLibrary, stands: dict[st
 
 def stands_at(finding: Finding, library: PatternLibrary) -> set[str]:
     """The places a finding stands at: its location and, for one finding per resource of a component
-    (a unit entry ``target.resource``), every route of that resource it lists as a path."""
+    (a unit entry ``target.resource``), every route of that resource it lists as a path and misses a
+    control at (a route of the resource that makes the check is not the finding's to fix there)."""
     places = {finding.location}
+    gaps = {gap.at for gap in finding.missing}
     for name in per_resource_roles(library.patterns[finding.pattern].template.unit_names):
-        places.update(path[name] for path in finding.paths if name in path)
+        places.update(path[name] for path in finding.paths if name in path and f"endpoint {path[name]}" in gaps)
     return places
 
 
