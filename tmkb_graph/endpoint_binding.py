@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, is_id_param, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
@@ -137,22 +139,33 @@ def _endpoint_fits(
 
 def parent_lookup(endpoint: Endpoint, model: Architecture) -> str | None:
     """The parent a list or create route looks up (None when it names none): its resource declares a
-    ``parent`` and the path's last id is that parent's, by the collection before it or the parameter's
-    own name (/environments/{environment_id}/webhooks lists one environment's webhooks, /orders/{receipt_id}/labels
+    ``parent``, and the route names that parent's id in the query or the body (``id_in``), or its
+    path's last id is the parent's, by the collection before it or the parameter's own name
+    (/environments/{environment_id}/webhooks lists one environment's webhooks, /orders/{receipt_id}/labels
     adds to one receipt). Whoever names another tenant's parent there reaches its children."""
-    if endpoint.operation not in ("list", "create") or endpoint.id_in is not None:
+    if endpoint.operation not in ("list", "create"):
         return None
     resource = model.resources.get(endpoint.resource or "")
     if resource is None or resource.parent is None:
         return None
+    if endpoint.id_in is not None:
+        return resource.parent
     segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
     ids = [i for i, seg in enumerate(segments) if is_id_param(seg)]
     if not ids:
         return None
     last = ids[-1]
-    param = _singular(segments[last].strip("{}<>:").removesuffix("id").rstrip("_-")) if segments[last] else ""
-    before = _singular(segments[last - 1]) if last > 0 else ""
-    return resource.parent if _singular(resource.parent) in (param, before) else None
+    before = segments[last - 1] if last > 0 else ""
+    named = _names_resource(_param_name(segments[last]), resource.parent) or _names_resource(before, resource.parent)
+    return resource.parent if named else None
+
+
+def _names_resource(word: str, resource: str) -> bool:
+    """Whether a path segment or parameter names the resource: its whole name or its last words
+    (installations and installationId name IntegrationInstallation; review-cycles names ReviewCycle)."""
+    wanted = _singular(word)
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", resource)]
+    return bool(wanted) and any(_singular("".join(words[i:])) == wanted for i in range(len(words)))
 
 
 def _bound_endpoint(bound: dict[str, EndpointRef], name: str, model: Architecture) -> Endpoint | None:
@@ -172,7 +185,7 @@ def _nested(endpoint: Endpoint, model: Architecture, looked_up: str | None = Non
         return False
     if looked_up is not None:  # a list or create under a parent: the parent is the child reached
         grandparent = model.resources[looked_up].parent
-        return grandparent is not None and _singular(_last_collection(endpoint)) != _singular(grandparent)
+        return grandparent is not None and _names_earlier(endpoint, grandparent)
     resource = model.resources.get(endpoint.resource or "")
     if resource is not None and resource.parent is not None:
         return _names_child(endpoint, resource.parent)
@@ -197,6 +210,20 @@ def _names_child(endpoint: Endpoint, parent: str) -> bool:
     if endpoint.id_in in ("query", "body") or endpoint.operation == "bulk":
         return True
     return _singular(_last_collection(endpoint)) != _singular(parent)
+
+
+def _names_earlier(endpoint: Endpoint, resource: str) -> bool:
+    """Whether an id before the path's last one is the resource's, by its collection or its name
+    (/shops/{shop_id}/receipts/{receipt_id}/transactions names the shop before the receipt)."""
+    segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
+    ids = [i for i, seg in enumerate(segments) if is_id_param(seg)][:-1]
+    return any(_names_resource(_param_name(segments[i]), resource) or (i > 0 and _names_resource(segments[i - 1], resource)) for i in ids)
+
+
+def _param_name(segment: str) -> str:
+    """A path parameter's name without its braces and a trailing id ({installationId}: installation)."""
+    name = segment.strip("{}<>:")
+    return name[:-2].rstrip("_-") if name.lower().endswith("id") else name
 
 
 def _last_collection(endpoint: Endpoint) -> str:
