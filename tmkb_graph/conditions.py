@@ -156,15 +156,24 @@ def _route_words(route: str) -> set[str]:
 
 
 def _ids_are(graph: ArchitectureGraph, binding: Binding, condition: Condition) -> bool:
-    """The endpoint's resource declares one of the id schemes; for a role, the resource of every one
-    of its component's routes does (a component with no routes has none)."""
+    """The endpoint's resource declares one of the id schemes (a route whose path carries a secret
+    token counts as random); for a role, every one of its component's routes does, or is a link named
+    by its token alone (a component with no routes has none)."""
     if condition.endpoint is not None:
         return _endpoint_ids(graph, binding.endpoints[condition.name]) in condition.ids
     cid = binding.roles[condition.name]
     routes = range(len(graph.architecture.model.components[cid].endpoints or ()))
-    # a whole host judged by its records' declared ids: a token in its links does not make the host
-    # a capability host (reviews accepted second-path findings on token-link viewers three times)
-    return bool(routes) and all(_resource_ids(graph, EndpointRef(cid, i)) in condition.ids for i in routes)
+    # a host every route of which is a token link naming nothing else (/s/{token}, /tracking/{token})
+    # serves only what each link names: judges rejected second-path findings on such hosts six times
+    # (survey and share links, tracking pages) and accepted them twice (for link lifecycles). A link
+    # that also takes a caller-chosen id (/{board_token}/jobs/{id}) is judged by its records' ids
+    return bool(routes) and all(_resource_ids(graph, EndpointRef(cid, i)) in condition.ids or _token_only(graph, EndpointRef(cid, i), condition.ids) for i in routes)
+
+
+def _token_only(graph: ArchitectureGraph, ref: EndpointRef, ids: list[str]) -> bool:
+    """A route named by a secret token in its path and no other id counts as random ids."""
+    endpoint = endpoint_at(graph, ref)
+    return "random" in ids and bool(endpoint.credential_params) and endpoint.id_params == 0
 
 
 def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
