@@ -331,3 +331,33 @@ flows:
     ]
     same = _validate(tmp_path / "same.yaml", text.replace("controls: [authn]}", "controls: [authn, object_ownership_check]}"))
     assert "claims no" not in same.stderr
+
+
+def test_an_admin_route_without_a_tenant_scope_is_a_validate_note(tmp_path) -> None:
+    text = """\
+name: Workspaces
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    endpoints:
+      - {route: "PATCH /members/{member_id}", operation: update, resource: Member, controls: [authn, admin_only]}
+      - {route: "DELETE /portals/{portal_id}", operation: delete, resource: Portal, controls: [authn, admin_only, tenant_scoped_queries]}
+      - {route: "POST /members", operation: create, resource: Member, controls: [authn, admin_only]}
+resources:
+  Member: {owner: tenant, ids: sequential}
+  Portal: {owner: tenant, ids: sequential}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token]}
+"""
+    cli = _validate(tmp_path / "ws.yaml", text)
+    notes = [line for line in cli.stderr.splitlines() if "claims admin_only" in line]
+    assert notes == [
+        f"note: {tmp_path / 'ws.yaml'}: line 8: components.api.endpoints[0]: 'api PATCH /members/{{member_id}}' claims "
+        "admin_only but no tenant_scoped_queries: admin_only means the role may act on every record of the caller's own "
+        "tenant, so the object-level patterns take the route as scoped to it; declare tenant_scoped_queries where the "
+        "sources show that scope, or drop admin_only where they show only the role check"
+    ]
+    single = _validate(tmp_path / "single.yaml", text.replace("tenancy: multi", "tenancy: single"))
+    assert "claims admin_only" not in single.stderr

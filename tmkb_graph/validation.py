@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tmkb_graph.admin_claims import admin_scope_notes
 from tmkb_graph.assumption_notes import assumption_notes
 from tmkb_graph.architecture import check_architecture_document
 from tmkb_graph.bounded_input import STDIN
@@ -130,6 +131,7 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     report.problems.extend(file_warnings)
     report.problems.extend(assumption_notes(arch, result))
     report.problems.extend(sibling_notes(arch))
+    report.problems.extend(admin_scope_notes(arch))
     return 1
 
 
