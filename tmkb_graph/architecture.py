@@ -50,6 +50,11 @@ def _is_credential(param: str) -> bool:
     return "token" in name and not name.endswith(("id", "uuid", "sid"))
 
 
+def is_path_param(segment: str) -> bool:
+    """A path segment that is a parameter ({id}, <id>, :id): an object's id or a token."""
+    return _PARAM_SEGMENT.fullmatch(segment) is not None
+
+
 def is_id_param(segment: str) -> bool:
     """A path segment that is a parameter naming an object ({id}, :invoice_id), not a credential."""
     return _PARAM_SEGMENT.fullmatch(segment) is not None and not _is_credential(segment)
@@ -115,12 +120,27 @@ class Endpoint(_Strict):
         return sum(1 for param in _PATH_PARAM.findall(self.path) if _is_credential(param))
 
     @property
+    def token_link(self) -> bool:
+        """The path carries a secret token that no collection of objects follows, so the route is
+        reached only with that token (/d/{id}/{token}, /s/{token}, /{asset_id}/{token}/{filename});
+        a token before a collection and an id the caller picks (/s/{share_token}/files/{file_id})
+        grants the parent, not the object the route names."""
+        segments = [seg for seg in self.path.strip("/").split("/") if seg]
+        tokens = [i for i, seg in enumerate(segments) if _PARAM_SEGMENT.fullmatch(seg) and _is_credential(seg)]
+        if not tokens:
+            return False
+        after = segments[tokens[-1] + 1 :]
+        return not any(not _PARAM_SEGMENT.fullmatch(a) and _PARAM_SEGMENT.fullmatch(b) for a, b in zip(after, after[1:]))
+
+    @property
     def id_params(self) -> int:
         """How many object ids the caller names: the path's parameters that are not credentials, and
         one more when the endpoint takes its object's id from the query or the body. A token in the
         path is the secret that grants the call (revoking a refresh token by itself, accepting an
-        invitation), not the id of an object someone else may own."""
-        return self.path_params - self.credential_params + (1 if self.id_in in ("query", "body") else 0)
+        invitation), not the id of an object someone else may own; a token before a collection and
+        an id (/s/{share_token}/files/{file_id}) names the parent the caller picks the object in."""
+        tokens = self.credential_params if self.token_link else 0
+        return self.path_params - tokens + (1 if self.id_in in ("query", "body") else 0)
 
     @property
     def path_shape(self) -> tuple[str, ...]:

@@ -77,6 +77,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
+    if condition.token_in_path is not None and bool(endpoint_at(graph, binding.endpoints[condition.name]).credential_params) != condition.token_in_path:
+        return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
         return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
@@ -90,7 +92,7 @@ def _reaches_token_link(graph: ArchitectureGraph, flow: Flow) -> bool:
     target = graph.architecture.model.components[flow.target]
     index = flow_endpoint(target, flow.route) if flow.route is not None else None
     routes = [target.endpoints[index]] if index is not None and target.endpoints else list(target.endpoints or ())
-    return bool(routes) and all(endpoint.credential_params for endpoint in routes)
+    return bool(routes) and all(endpoint.token_link for endpoint in routes)
 
 
 def _resources_apart(graph: ArchitectureGraph, cid: str, other: str) -> bool:
@@ -180,7 +182,7 @@ def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
     """The id scheme the endpoint's resource declares (None when not declared); a route whose path
     carries a secret token beside the id (a share link /t/{task_id}/{token}) is reached only with
     that token, so it counts as random whatever the id is."""
-    if endpoint_at(graph, ref).credential_params:
+    if endpoint_at(graph, ref).token_link:
         return "random"
     return _resource_ids(graph, ref)
 

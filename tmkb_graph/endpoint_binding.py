@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, is_id_param, route_workflow
+from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, is_id_param, is_path_param, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
@@ -124,7 +124,7 @@ def _endpoint_fits(
         other = _bound_endpoint(bound, spec.same_path_as, model)
         if other is None or endpoint.path_shape != other.path_shape:
             return False
-    if spec.token_link is not None and bool(endpoint.credential_params) != spec.token_link:
+    if spec.token_link is not None and endpoint.token_link != spec.token_link:
         return False
     if spec.nested is not None:
         nested = _nested(endpoint, model, looked_up)
@@ -181,7 +181,7 @@ def _nested(endpoint: Endpoint, model: Architecture, looked_up: str | None = Non
     itself (/accounts/{id}/folders/{id}), which tenant scoping already covers."""
     # a token in the path is the object's own credential (/webhooks/{id}/{token}), not a child's id
     # (a review rejected the nesting asked there twice): fewer than two ids besides it nest nothing
-    if endpoint.path_params - endpoint.credential_params < 2:
+    if endpoint.path_params - (endpoint.credential_params if endpoint.token_link else 0) < 2:
         return False
     if looked_up is not None:  # a list or create under a parent: the parent is the child reached
         grandparent = model.resources[looked_up].parent
@@ -189,7 +189,9 @@ def _nested(endpoint: Endpoint, model: Architecture, looked_up: str | None = Non
     resource = model.resources.get(endpoint.resource or "")
     if resource is not None and resource.parent is not None:
         return _names_child(endpoint, resource.parent)
-    if endpoint.nested_pairs >= 2:
+    # a token pair is a capability (/public/dashboards/{access_token}/panels/{id}), not a parent the
+    # shape could mean: only a declared parent says the object must belong to it
+    if endpoint.nested_pairs >= 2 and not endpoint.credential_params:
         named = f"its resource '{endpoint.resource}'" if endpoint.resource else "it names no resource, so it"
         return (
             f"two collection/{{id}} pairs, but {named} declares no parent: declare parent: when the first pair is the "
@@ -213,17 +215,24 @@ def _names_child(endpoint: Endpoint, parent: str) -> bool:
 
 
 def _names_earlier(endpoint: Endpoint, resource: str) -> bool:
-    """Whether an id before the path's last one is the resource's, by its collection or its name
-    (/shops/{shop_id}/receipts/{receipt_id}/transactions names the shop before the receipt)."""
+    """Whether a parameter before the path's last id names the resource, by its collection or its
+    own name (/shops/{shop_id}/receipts/{receipt_id}/transactions names the shop before the receipt;
+    /s/{share_token}/files/{file_id} names the share by its token)."""
     segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
-    ids = [i for i, seg in enumerate(segments) if is_id_param(seg)][:-1]
-    return any(_names_resource(_param_name(segments[i]), resource) or (i > 0 and _names_resource(segments[i - 1], resource)) for i in ids)
+    params = [i for i, seg in enumerate(segments) if is_path_param(seg)]
+    ids = [i for i in params if is_id_param(segments[i])]
+    earlier = [i for i in params if ids and i < ids[-1]]
+    return any(_names_resource(_param_name(segments[i]), resource) or (i > 0 and _names_resource(segments[i - 1], resource)) for i in earlier)
 
 
 def _param_name(segment: str) -> str:
-    """A path parameter's name without its braces and a trailing id ({installationId}: installation)."""
+    """A path parameter's name without its braces and a trailing id or token ({installationId}:
+    installation, {share_token}: share)."""
     name = segment.strip("{}<>:")
-    return name[:-2].rstrip("_-") if name.lower().endswith("id") else name
+    for suffix in ("id", "token"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)].rstrip("_-")
+    return name
 
 
 def _last_collection(endpoint: Endpoint) -> str:

@@ -192,7 +192,7 @@ class EndpointSpec(_Strict):
     controls: list[Control] = Field(default_factory=list)
     lacks: list[Control] = Field(default_factory=list)
     nested: bool | None = None
-    # the route's path carries a secret token beside its ids (true) or none (false)
+    # the route is a token link, its path a secret token that no id follows (true), or not (false)
     token_link: bool | None = None
     # a list or create under a declared parent the path names fits too, as a read of that parent
     parent_lookups: bool = False
@@ -213,7 +213,7 @@ class Condition(_Strict):
     carries_none: list[ContextItem] = Field(default_factory=list)
     # every bound flow of this name is of one of these kinds (an accessor that only writes a store)
     kinds: list[FlowKind] = Field(default_factory=list)
-    # every bound flow of this name reaches a route whose path carries a secret token (true), or none does
+    # every bound flow of this name reaches a token link (true: /hooks/{webhook_token}), or none does
     token_link: bool | None = None
     lacks: list[Control] = Field(default_factory=list)
     # the owner of the bound endpoint's resource, as the endpoint's operation meets it
@@ -226,6 +226,8 @@ class Condition(_Strict):
     workflows: list[Workflow] = Field(default_factory=list)
     # the condition holds only for a bound endpoint with one of these operations
     operations: list[Operation] = Field(default_factory=list)
+    # the bound endpoint's path carries a secret token somewhere (true: /s/{share_token}/files/{id}) or none
+    token_in_path: bool | None = None
     # the bound endpoint's route has none of these words as a path segment (case-insensitive,
     # parameters ignored): a transition that is not a restore (POST /x/{id}/publish)
     not_route_words: list[str] = Field(default_factory=list)

@@ -322,6 +322,7 @@ CONDITION = ModelSpec("Condition", {
     "bodies": _many(_word("bodies")),
     "workflows": _many(_word("workflows")),
     "operations": _many(_operation),
+    "token_in_path": _opt(_flag),
     "not_route_words": _many(_text()),
     "types": _many(_type),
     "reachable": _opt(_flag),
