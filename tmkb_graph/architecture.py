@@ -13,6 +13,7 @@ from tmkb_graph.bounded_input import read_text
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
+from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param
 from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text
 from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
@@ -37,27 +38,8 @@ from tmkb_graph.words import (
 FORMAT_VERSION = 1
 ID_SHAPE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _ROUTE = re.compile(r"^(?:(?P<method>[A-Za-z]+)\s+)?(?P<path>/\S*)$")
-# the classes exclude the opening bracket too, so a route of many '{' is scanned once, not once per '{'
-_PATH_PARAM = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
-_PARAM_SEGMENT = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
 MAX_ROUTE_CHARS = 1_000
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def _is_credential(param: str) -> bool:
-    """A path parameter named as a token ({token}, :refresh_token), not as a token record's id ({token_id})."""
-    name = "".join(ch for ch in param.lower() if ch.isalnum())
-    return "token" in name and not name.endswith(("id", "uuid", "sid"))
-
-
-def is_path_param(segment: str) -> bool:
-    """A path segment that is a parameter ({id}, <id>, :id): an object's id or a token."""
-    return _PARAM_SEGMENT.fullmatch(segment) is not None
-
-
-def is_id_param(segment: str) -> bool:
-    """A path segment that is a parameter naming an object ({id}, :invoice_id), not a credential."""
-    return _PARAM_SEGMENT.fullmatch(segment) is not None and not _is_credential(segment)
 
 
 class _Strict(InputModel):
@@ -111,26 +93,18 @@ class Endpoint(_Strict):
     @property
     def path_params(self) -> int:
         """How many parameters the path has ({id}, <id> or :id)."""
-        return len(_PATH_PARAM.findall(self.path))
+        return len(PATH_PARAM.findall(self.path))
 
     @property
     def credential_params(self) -> int:
         """How many path parameters are named as a token ({webhook_token}, :token): the object's own
         credential in its URL, not the id of another object."""
-        return sum(1 for param in _PATH_PARAM.findall(self.path) if _is_credential(param))
+        return sum(1 for param in PATH_PARAM.findall(self.path) if is_credential(param))
 
     @property
     def token_link(self) -> bool:
-        """The path carries a secret token that no collection of objects follows, so the route is
-        reached only with that token (/d/{id}/{token}, /s/{token}, /{asset_id}/{token}/{filename});
-        a token before a collection and an id the caller picks (/s/{share_token}/files/{file_id})
-        grants the parent, not the object the route names."""
-        segments = [seg for seg in self.path.strip("/").split("/") if seg]
-        tokens = [i for i, seg in enumerate(segments) if _PARAM_SEGMENT.fullmatch(seg) and _is_credential(seg)]
-        if not tokens:
-            return False
-        after = segments[tokens[-1] + 1 :]
-        return not any(not _PARAM_SEGMENT.fullmatch(a) and _PARAM_SEGMENT.fullmatch(b) for a, b in zip(after, after[1:]))
+        """A token link: route_paths.ends_in_token (reached only with the token in its path)."""
+        return ends_in_token(self.path)
 
     @property
     def id_params(self) -> int:
@@ -145,7 +119,7 @@ class Endpoint(_Strict):
     @property
     def path_shape(self) -> tuple[str, ...]:
         """The path's segments with every parameter written as {}: /files/{id} and /files/:file_id agree."""
-        return tuple("{}" if _PARAM_SEGMENT.fullmatch(seg) else seg.lower() for seg in self.path.strip("/").split("/") if seg)
+        return tuple("{}" if is_path_param(seg) else seg.lower() for seg in self.path.strip("/").split("/") if seg)
 
     @property
     def nested_pairs(self) -> int:

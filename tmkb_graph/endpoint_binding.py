@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, is_id_param, is_path_param, route_workflow
+from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
 from tmkb_graph.place_controls import endpoint_controls, forwarding
+from tmkb_graph.route_paths import is_id_param, is_path_param
 
 
 EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]

@@ -3,7 +3,7 @@ component's resource) and the place a finding is located at, where its fix belon
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import Endpoint, is_id_param
+from tmkb_graph.architecture import Endpoint
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.endpoint_binding import parent_lookup
@@ -11,6 +11,7 @@ from tmkb_graph.findings import Gap
 from tmkb_graph.mitigations import place_label, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.place_controls import effective_controls
+from tmkb_graph.route_paths import is_id_param
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"

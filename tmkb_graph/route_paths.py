@@ -1,0 +1,38 @@
+"""What a route's path says: its parameters, which of them are secret tokens and which name objects."""
+
+from __future__ import annotations
+
+import re
+
+# the classes exclude the opening bracket too, so a route of many '{' is scanned once, not once per '{'
+PATH_PARAM = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
+_PARAM_SEGMENT = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_credential(param: str) -> bool:
+    """A path parameter named as a token ({token}, :refresh_token), not as a token record's id ({token_id})."""
+    name = "".join(ch for ch in param.lower() if ch.isalnum())
+    return "token" in name and not name.endswith(("id", "uuid", "sid"))
+
+
+def is_path_param(segment: str) -> bool:
+    """A path segment that is a parameter ({id}, <id>, :id): an object's id or a token."""
+    return _PARAM_SEGMENT.fullmatch(segment) is not None
+
+
+def is_id_param(segment: str) -> bool:
+    """A path segment that is a parameter naming an object ({id}, :invoice_id), not a credential."""
+    return is_path_param(segment) and not is_credential(segment)
+
+
+def ends_in_token(path: str) -> bool:
+    """The path carries a secret token that no collection and id follow, so the route is reached only
+    with that token (/d/{id}/{token}, /s/{token}, /{asset_id}/{token}/{filename}); a token before a
+    collection and an id the caller picks (/s/{share_token}/files/{file_id}) grants the parent, not
+    the object the route names."""
+    segments = [seg for seg in path.strip("/").split("/") if seg]
+    tokens = [i for i, seg in enumerate(segments) if is_path_param(seg) and is_credential(seg)]
+    if not tokens:
+        return False
+    after = segments[tokens[-1] + 1 :]
+    return not any(not is_path_param(a) and is_path_param(b) for a, b in zip(after, after[1:]))
