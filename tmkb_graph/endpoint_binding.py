@@ -139,18 +139,21 @@ def _endpoint_fits(
 
 
 def parent_lookup(endpoint: Endpoint, model: Architecture) -> str | None:
-    """The parent a list or create route looks up (None when it names none): its resource declares a
-    ``parent``, and the route names that parent's id in the query or the body (``id_in``), or its
-    path's last id is the parent's, by the collection before it or the parameter's own name
-    (/environments/{environment_id}/webhooks lists one environment's webhooks, /orders/{receipt_id}/labels
-    adds to one receipt). Whoever names another tenant's parent there reaches its children."""
-    if endpoint.operation not in ("list", "create"):
-        return None
+    """The parent a route looks up when it names no object of its own resource (None when it names
+    none): its resource declares a ``parent`` and its path's last id is the parent's, by the
+    collection before it or the parameter's own name (/environments/{environment_id}/webhooks lists
+    one environment's webhooks, /orders/{receipt_id}/labels adds to one receipt, PATCH
+    /projects/{project_id}/pledge changes the caller's own pledge on one project); a list or create
+    may also name the parent's id in the query or the body (``id_in``). Whoever names another
+    tenant's parent there reaches its children."""
     resource = model.resources.get(endpoint.resource or "")
     if resource is None or resource.parent is None:
         return None
+    listing = endpoint.operation in ("list", "create")
     if endpoint.id_in is not None:
-        return resource.parent
+        return resource.parent if listing else None
+    if endpoint.operation == "bulk":
+        return None
     segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
     ids = [i for i, seg in enumerate(segments) if is_id_param(seg)]
     if not ids:
@@ -184,7 +187,7 @@ def _nested(endpoint: Endpoint, model: Architecture, looked_up: str | None = Non
     # (a review rejected the nesting asked there twice): fewer than two ids besides it nest nothing
     if endpoint.path_params - (endpoint.credential_params if endpoint.token_link else 0) < 2:
         return False
-    if looked_up is not None:  # a list or create under a parent: the parent is the child reached
+    if looked_up is not None and endpoint.operation in ("list", "create"):  # the parent is the child reached
         grandparent = model.resources[looked_up].parent
         return grandparent is not None and _names_earlier(endpoint, grandparent)
     resource = model.resources.get(endpoint.resource or "")
