@@ -140,3 +140,29 @@ flows:
     # the real pair of pairs with no parent declared is still not assessable, never guessed
     result = analyze(parse_architecture(text.replace(" PARENT", ""), "boards.yaml"), today=TODAY)
     assert any("GET /teams/{team_id}/boards/{board_id}" in item.reason for item in result.not_assessable if item.pattern == "TMKB-AUTHZ-010")
+
+
+def test_two_pairs_on_a_tenant_scoped_tenant_record_leave_nothing_to_declare() -> None:
+    # /sites/{site_id}/workbooks/{workbook_id} with no parent declared: whether the first pair is the
+    # tenant or a parent, a tenant-owned record looked up within the caller's tenant is covered
+    text = """\
+name: Sites
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    endpoints:
+      - {route: "GET /sites/{site_id}/workbooks/{workbook_id}", operation: read, resource: Workbook, controls: [authn, CONTROLS]}
+resources:
+  Workbook: {owner: OWNER, ids: random}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token]}
+"""
+
+    def reasons(controls: str, owner: str) -> list[str]:
+        arch = parse_architecture(text.replace("CONTROLS", controls).replace("OWNER", owner), "sites.yaml")
+        return [item.reason for item in analyze(arch, today=TODAY).not_assessable if item.pattern == "TMKB-AUTHZ-010"]
+
+    assert reasons("tenant_scoped_queries", "tenant") == []
+    assert reasons("object_ownership_check", "user")  # a user's record: which pair is the parent still matters
