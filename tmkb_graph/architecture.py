@@ -13,7 +13,7 @@ from tmkb_graph.bounded_input import read_text
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
-from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param
+from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param, path_segments
 from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text
 from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
@@ -119,7 +119,7 @@ class Endpoint(_Strict):
     @property
     def path_shape(self) -> tuple[str, ...]:
         """The path's segments with every parameter written as {}: /files/{id} and /files/:file_id agree."""
-        return tuple("{}" if is_path_param(seg) else seg.lower() for seg in self.path.strip("/").split("/") if seg)
+        return tuple("{}" if is_path_param(seg) else seg.lower() for seg in path_segments(self.path))
 
     @property
     def nested_pairs(self) -> int:

@@ -9,7 +9,7 @@ from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
 from tmkb_graph.place_controls import endpoint_controls, forwarding
-from tmkb_graph.route_paths import is_id_param, is_path_param
+from tmkb_graph.route_paths import is_id_param, is_path_param, path_segments
 
 
 EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]
@@ -157,7 +157,7 @@ def parent_lookup(endpoint: Endpoint, model: Architecture) -> str | None:
         return resource.parent if listing else None
     if endpoint.operation == "bulk":
         return None
-    segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
+    segments = path_segments(endpoint.path)
     ids = [i for i, seg in enumerate(segments) if is_id_param(seg)]
     if not ids:
         return None
@@ -231,7 +231,7 @@ def _names_earlier(endpoint: Endpoint, resource: str) -> bool:
     """Whether a parameter before the path's last id names the resource, by its collection or its
     own name (/shops/{shop_id}/receipts/{receipt_id}/transactions names the shop before the receipt;
     /s/{share_token}/files/{file_id} names the share by its token)."""
-    segments = [seg for seg in endpoint.path.strip("/").split("/") if seg]
+    segments = path_segments(endpoint.path)
     params = [i for i, seg in enumerate(segments) if is_path_param(seg)]
     ids = [i for i in params if is_id_param(segments[i])]
     earlier = [i for i in params if ids and i < ids[-1]]

@@ -9,6 +9,11 @@ PATH_PARAM = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|(?<=/):[A-Za-z_][A-Za-z0-9_]*")
 _PARAM_SEGMENT = re.compile(r"\{[^{}/]+\}|<[^<>/]+>|:[A-Za-z_][A-Za-z0-9_]*")
 
 
+def path_segments(path: str) -> list[str]:
+    """The non-empty segments of a route's path (/files/{id}/ -> files, {id})."""
+    return [seg for seg in path.strip("/").split("/") if seg]
+
+
 def is_credential(param: str) -> bool:
     """A path parameter named as a token ({token}, :refresh_token), not as a token record's id ({token_id})."""
     name = "".join(ch for ch in param.lower() if ch.isalnum())
@@ -30,7 +35,7 @@ def ends_in_token(path: str) -> bool:
     with that token (/d/{id}/{token}, /s/{token}, /{asset_id}/{token}/{filename}); a token before a
     collection and an id the caller picks (/s/{share_token}/files/{file_id}) grants the parent, not
     the object the route names."""
-    segments = [seg for seg in path.strip("/").split("/") if seg]
+    segments = path_segments(path)
     tokens = [i for i, seg in enumerate(segments) if is_path_param(seg) and is_credential(seg)]
     if not tokens:
         return False

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tmkb_graph.route_paths import path_segments
 from tmkb_graph.scan.carries import CONTEXT_ORDER, carried
 from tmkb_graph.scan.claims import Claims, endpoint_claims, receiver_claims, store_claims, worker_claims
 from tmkb_graph.scan.controls import Signals, store_isolation_signals
@@ -270,7 +271,7 @@ def _multi_tenant(tasks: dict[str, Task], models: dict[str, ModelClass], signals
 
 
 def _operation(method: str, path: str) -> str:
-    segments = [s for s in path.strip("/").split("/") if s]
+    segments = path_segments(path)
     has_param = any(s.startswith("{") for s in segments)
     last = segments[-1] if segments else ""
     if last.lower() in ("bulk", "batch", "bulk-delete", "bulk_delete"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tmkb_graph.route_paths import path_segments
 from tmkb_graph.scan.facts import const_str
 from tmkb_graph.scan.model import Evidence, Route
 
@@ -42,7 +43,7 @@ def provider_of(route: Route) -> str:
 
 def _named_in_path(path: str) -> str | None:
     """The segment after .../hooks/ or .../webhooks/ when it is a plain word: /hooks/acmepay -> acmepay."""
-    segments = [s for s in path.strip("/").split("/") if s]
+    segments = path_segments(path)
     for before, segment in zip(segments, segments[1:]):
         if before.lower() in ("hooks", "webhooks", "webhook") and _WORD.fullmatch(segment):
             return segment.lower().replace("-", "_")
