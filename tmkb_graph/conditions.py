@@ -173,9 +173,9 @@ def _ids_are(graph: ArchitectureGraph, binding: Binding, condition: Condition) -
 
 
 def _token_only(graph: ArchitectureGraph, ref: EndpointRef, ids: list[str]) -> bool:
-    """A route named by a secret token in its path and no other id counts as random ids."""
+    """A token link that names no other id counts as random ids."""
     endpoint = endpoint_at(graph, ref)
-    return "random" in ids and bool(endpoint.credential_params) and endpoint.id_params == 0
+    return "random" in ids and endpoint.token_link and endpoint.id_params == 0
 
 
 def _endpoint_ids(graph: ArchitectureGraph, ref: EndpointRef) -> str | None:
