@@ -216,3 +216,11 @@ def test_token_link_belongs_to_flow_conditions_and_is_a_flag(tmp_path: Path) -> 
 def test_endpoint_specs_say_token_link_and_parent_lookups_as_flags(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace("min_path_params: 1", "min_path_params: 1\n      parent_lookups: sometimes", 1))
     assert code == 2 and "parent_lookups" in stderr and "line " in stderr
+
+
+def test_reached_by_is_said_of_endpoints_or_roles_and_names_flow_kinds(tmp_path: Path) -> None:
+    shipped = "- {endpoint: target, reached_by: [redirect]}"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "- {endpoint: target, reached_by: [redirct]}")
+    assert code == 2 and "unknown flow kind 'redirct' (did you mean 'redirect'?)" in stderr and "line " in stderr
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, reached_by: [redirect]}"))
+    assert code == 2 and "only an endpoint or role condition can list reached_by" in stderr

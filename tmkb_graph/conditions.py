@@ -77,6 +77,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
         return False
+    if condition.reached_by and not _reached_by_all(graph, binding, condition):
+        return False
     if condition.token_in_path is not None and bool(endpoint_at(graph, binding.endpoints[condition.name]).credential_params) != condition.token_in_path:
         return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
@@ -93,6 +95,26 @@ def _reaches_token_link(graph: ArchitectureGraph, flow: Flow) -> bool:
     index = flow_endpoint(target, flow.route) if flow.route is not None else None
     routes = [target.endpoints[index]] if index is not None and target.endpoints else list(target.endpoints or ())
     return bool(routes) and all(endpoint.token_link for endpoint in routes)
+
+
+def _reached_by_all(graph: ArchitectureGraph, binding: Binding, condition: Condition) -> bool:
+    """The bound endpoint, or every route of the bound role's component (it has some), is named by a
+    flow of one of the condition's ``reached_by`` kinds."""
+    if condition.endpoint is not None:
+        refs = [binding.endpoints[condition.name]]
+    else:
+        cid = binding.roles[condition.name]
+        refs = [EndpointRef(cid, i) for i in range(len(graph.architecture.model.components[cid].endpoints or ()))]
+    return bool(refs) and all(_reached_by(graph, ref, condition.reached_by) for ref in refs)
+
+
+def _reached_by(graph: ArchitectureGraph, ref: EndpointRef, kinds: list[str]) -> bool:
+    """Whether a flow of one of these kinds names the endpoint by its route (a redirect's ``route``)."""
+    target = graph.architecture.model.components[ref.component]
+    return any(
+        flow.kind in kinds and flow.route is not None and flow_endpoint(target, flow.route) == ref.index
+        for flow in (graph.flow(i) for _, _, i in graph.in_flows(ref.component))
+    )
 
 
 def _resources_apart(graph: ArchitectureGraph, cid: str, other: str) -> bool:

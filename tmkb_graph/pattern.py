@@ -228,6 +228,9 @@ class Condition(_Strict):
     operations: list[Operation] = Field(default_factory=list)
     # the bound endpoint's path carries a secret token somewhere (true: /s/{share_token}/files/{id}) or none
     token_in_path: bool | None = None
+    # a flow of one of these kinds names the bound endpoint by its route (redirect: an OAuth return);
+    # on a role, every route of its component (it has some)
+    reached_by: list[FlowKind] = Field(default_factory=list)
     # the bound endpoint's route has none of these words as a path segment (case-insensitive,
     # parameters ignored): a transition that is not a restore (POST /x/{id}/publish)
     not_route_words: list[str] = Field(default_factory=list)

@@ -74,7 +74,7 @@ def check_place(place: Any) -> None:
 
 def condition_says_something(c: Any) -> bool:
     """True when a condition lists anything to judge."""
-    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.types, c.flows_out, c.no_flows_out, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
+    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.reached_by, c.types, c.flows_out, c.no_flows_out, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
     return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None or c.token_link is not None or c.token_in_path is not None
 
 
@@ -103,6 +103,8 @@ def check_condition(c: Any) -> None:
         raise ValueError("only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings")
     if c.token_in_path is not None and c.endpoint is None:
         raise ValueError("only an endpoint condition can say token_in_path")
+    if c.reached_by and c.flow is not None:
+        raise ValueError("only an endpoint or role condition can list reached_by (a role's: every one of its routes)")
     if c.ids and c.flow is not None:
         raise ValueError("only an endpoint or role condition can list ids (a role's: the resources of all its routes)")
     if (c.types or c.facts or c.not_facts or c.flows_out or c.no_flows_out or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None or c.resources_apart_from is not None) and c.role is None:

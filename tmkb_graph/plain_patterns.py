@@ -324,6 +324,7 @@ CONDITION = ModelSpec("Condition", {
     "operations": _many(_operation),
     "token_in_path": _opt(_flag),
     "not_route_words": _many(_text()),
+    "reached_by": _many(_flow_kind),
     "types": _many(_type),
     "reachable": _opt(_flag),
     "facts": Spec(_facts(), factory=dict),
