@@ -137,7 +137,6 @@ def test_every_shipped_pattern_survives_its_own_json_dump() -> None:
 @pytest.mark.parametrize(
     ("field", "word", "pattern", "shipped", "typo"),
     [
-        ("bodies", "raw", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "rae"),
         ("workflows", "free", "TMKB-AUTHZ-003.yaml", "workflows: [free], controls: [object_ownership_check]}", "fre"),
     ],
 )
@@ -145,7 +144,7 @@ def test_endpoint_words_are_said_of_endpoints_only_and_name_a_word(
     tmp_path: Path, field: str, word: str, pattern: str, shipped: str, typo: str
 ) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{role: service, {field}: [{word}]}}"))
-    assert code == 2 and "only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings" in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", pattern, shipped, f"{field}: [{word}]", f"{field}: [{typo}]")
     assert code == 2 and field in stderr and f"'{word}'" in stderr and "line " in stderr
 
@@ -185,7 +184,7 @@ def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) 
 
 def test_not_route_words_belong_to_endpoint_conditions(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, not_route_words: [restore]}"))
-    assert code == 2 and "only an endpoint condition can list owners, bodies, workflows, operations, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings" in stderr
 
 
 def test_resources_apart_from_names_another_role_of_the_template(tmp_path: Path) -> None:
@@ -218,9 +217,20 @@ def test_endpoint_specs_say_token_link_and_parent_lookups_as_flags(tmp_path: Pat
     assert code == 2 and "parent_lookups" in stderr and "line " in stderr
 
 
+def test_bodies_and_operations_are_said_of_endpoints_or_roles_and_name_a_word(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, bodies: [raw]}"))
+    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, operations: [create]}"))
+    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr
+    assert _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, operations: [create], bodies: [raw]}"))[0] == 0
+    shipped = "- {endpoint: write, bodies: [raw]}"
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-006.yaml", shipped, "bodies: [raw]", "bodies: [rae]")
+    assert code == 2 and "bodies" in stderr and "'raw'" in stderr and "line " in stderr
+
+
 def test_reached_by_is_said_of_endpoints_or_roles_and_names_flow_kinds(tmp_path: Path) -> None:
     shipped = "- {endpoint: target, reached_by: [redirect]}"
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "- {endpoint: target, reached_by: [redirct]}")
     assert code == 2 and "unknown flow kind 'redirct' (did you mean 'redirect'?)" in stderr and "line " in stderr
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, reached_by: [redirect]}"))
-    assert code == 2 and "only an endpoint or role condition can list reached_by" in stderr
+    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tmkb_graph.architecture import Flow, effective_owner, flow_endpoint, route_workflow
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
@@ -71,13 +73,13 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
-    if condition.bodies and endpoint_at(graph, binding.endpoints[condition.name]).body not in condition.bodies:
+    if condition.bodies and not _every_route(graph, binding, condition, lambda ref: endpoint_at(graph, ref).body in condition.bodies):
         return False
     if condition.workflows and _route_workflow(graph, binding.endpoints[condition.name]) not in condition.workflows:
         return False
-    if condition.operations and endpoint_at(graph, binding.endpoints[condition.name]).operation not in condition.operations:
+    if condition.operations and not _every_route(graph, binding, condition, lambda ref: endpoint_at(graph, ref).operation in condition.operations):
         return False
-    if condition.reached_by and not _reached_by_all(graph, binding, condition):
+    if condition.reached_by and not _every_route(graph, binding, condition, lambda ref: _reached_by(graph, ref, condition.reached_by)):
         return False
     if condition.token_in_path is not None and bool(endpoint_at(graph, binding.endpoints[condition.name]).credential_params) != condition.token_in_path:
         return False
@@ -97,15 +99,14 @@ def _reaches_token_link(graph: ArchitectureGraph, flow: Flow) -> bool:
     return bool(routes) and all(endpoint.token_link for endpoint in routes)
 
 
-def _reached_by_all(graph: ArchitectureGraph, binding: Binding, condition: Condition) -> bool:
-    """The bound endpoint, or every route of the bound role's component (it has some), is named by a
-    flow of one of the condition's ``reached_by`` kinds."""
+def _every_route(graph: ArchitectureGraph, binding: Binding, condition: Condition, test: Callable[[EndpointRef], bool]) -> bool:
+    """The test holds for the bound endpoint, or for every route of the bound role's component (a
+    component with no routes has none for it to hold on)."""
     if condition.endpoint is not None:
-        refs = [binding.endpoints[condition.name]]
-    else:
-        cid = binding.roles[condition.name]
-        refs = [EndpointRef(cid, i) for i in range(len(graph.architecture.model.components[cid].endpoints or ()))]
-    return bool(refs) and all(_reached_by(graph, ref, condition.reached_by) for ref in refs)
+        return test(binding.endpoints[condition.name])
+    cid = binding.roles[condition.name]
+    routes = range(len(graph.architecture.model.components[cid].endpoints or ()))
+    return bool(routes) and all(test(EndpointRef(cid, i)) for i in routes)
 
 
 def _reached_by(graph: ArchitectureGraph, ref: EndpointRef, kinds: list[str]) -> bool:

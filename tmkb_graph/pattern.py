@@ -220,11 +220,11 @@ class Condition(_Strict):
     owners: list[ResourceOwner] = Field(default_factory=list)
     # the id scheme the bound endpoint's resource declares (an undeclared scheme does not hold)
     ids: list[IdScheme] = Field(default_factory=list)
-    # the body the bound endpoint declares (an undeclared body does not hold)
+    # the body the bound endpoint declares (an undeclared body does not hold); on a role, every route's
     bodies: list[Body] = Field(default_factory=list)
     # the workflow of the bound endpoint's state change, its own or else its resource's (undeclared does not hold)
     workflows: list[Workflow] = Field(default_factory=list)
-    # the condition holds only for a bound endpoint with one of these operations
+    # the bound endpoint's operation is one of these; on a role, every route's
     operations: list[Operation] = Field(default_factory=list)
     # the bound endpoint's path carries a secret token somewhere (true: /s/{share_token}/files/{id}) or none
     token_in_path: bool | None = None
