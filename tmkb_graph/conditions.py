@@ -186,13 +186,11 @@ def _ids_are(graph: ArchitectureGraph, binding: Binding, condition: Condition) -
     by its token alone (a component with no routes has none)."""
     if condition.endpoint is not None:
         return _endpoint_ids(graph, binding.endpoints[condition.name]) in condition.ids
-    cid = binding.roles[condition.name]
-    routes = range(len(graph.architecture.model.components[cid].endpoints or ()))
     # a host every route of which is a token link naming nothing else (/s/{token}, /tracking/{token})
     # serves only what each link names: judges rejected second-path findings on such hosts six times
     # (survey and share links, tracking pages) and accepted them twice (for link lifecycles). A link
     # that also takes a caller-chosen id (/{board_token}/jobs/{id}) is judged by its records' ids
-    return bool(routes) and all(_resource_ids(graph, EndpointRef(cid, i)) in condition.ids or _token_only(graph, EndpointRef(cid, i), condition.ids) for i in routes)
+    return _every_route(graph, binding, condition, lambda ref: _resource_ids(graph, ref) in condition.ids or _token_only(graph, ref, condition.ids))
 
 
 def _token_only(graph: ArchitectureGraph, ref: EndpointRef, ids: list[str]) -> bool:
