@@ -149,12 +149,31 @@ def test_endpoint_words_are_said_of_endpoints_only_and_name_a_word(
     assert code == 2 and field in stderr and f"'{word}'" in stderr and "line " in stderr
 
 
-def test_ids_are_said_of_endpoints_or_roles_and_name_a_scheme(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, ids: [random]}"))
-    assert code == 2 and "only an endpoint or role condition can list ids" in stderr
-    shipped = "- {endpoint: target, ids: [random], lacks: [authn]}"
-    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, "ids: [random]", "ids: [randm]")
-    assert code == 2 and "ids" in stderr and "'random'" in stderr and "line " in stderr
+ENDPOINT_OR_ROLE = "only an endpoint or role condition can list ids, bodies, operations or reached_by"
+
+
+@pytest.mark.parametrize(
+    ("field", "word", "pattern", "shipped", "typo", "named"),
+    [
+        ("ids", "random", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, ids: [random], lacks: [authn]}", "randm", "'random'"),
+        ("bodies", "raw", "TMKB-AUTHZ-006.yaml", "- {endpoint: write, bodies: [raw]}", "rae", "'raw'"),
+        ("reached_by", "redirect", "TMKB-AUTHZ-015.yaml", "- {endpoint: target, reached_by: [redirect]}", "redirct",
+         "unknown flow kind 'redirct' (did you mean 'redirect'?)"),
+    ],
+)
+def test_route_words_are_said_of_endpoints_or_roles_and_name_a_word(
+    tmp_path: Path, field: str, word: str, pattern: str, shipped: str, typo: str, named: str
+) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{flow: call, {field}: [{word}]}}"))
+    assert code == 2 and ENDPOINT_OR_ROLE in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", pattern, shipped, f"{field}: [{word}]", f"{field}: [{typo}]")
+    assert code == 2 and field in stderr and named in stderr and "line " in stderr
+
+
+def test_operations_are_said_of_endpoints_or_roles_and_a_role_may_list_them(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, operations: [create]}"))
+    assert code == 2 and ENDPOINT_OR_ROLE in stderr
+    assert _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, operations: [create], bodies: [raw]}"))[0] == 0
 
 
 def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
@@ -215,22 +234,3 @@ def test_token_link_belongs_to_flow_conditions_and_is_a_flag(tmp_path: Path) -> 
 def test_endpoint_specs_say_token_link_and_parent_lookups_as_flags(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace("min_path_params: 1", "min_path_params: 1\n      parent_lookups: sometimes", 1))
     assert code == 2 and "parent_lookups" in stderr and "line " in stderr
-
-
-def test_bodies_and_operations_are_said_of_endpoints_or_roles_and_name_a_word(tmp_path: Path) -> None:
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, bodies: [raw]}"))
-    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, operations: [create]}"))
-    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr
-    assert _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, operations: [create], bodies: [raw]}"))[0] == 0
-    shipped = "- {endpoint: write, bodies: [raw]}"
-    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-006.yaml", shipped, "bodies: [raw]", "bodies: [rae]")
-    assert code == 2 and "bodies" in stderr and "'raw'" in stderr and "line " in stderr
-
-
-def test_reached_by_is_said_of_endpoints_or_roles_and_names_flow_kinds(tmp_path: Path) -> None:
-    shipped = "- {endpoint: target, reached_by: [redirect]}"
-    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "- {endpoint: target, reached_by: [redirct]}")
-    assert code == 2 and "unknown flow kind 'redirct' (did you mean 'redirect'?)" in stderr and "line " in stderr
-    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {flow: call, reached_by: [redirect]}"))
-    assert code == 2 and "only an endpoint or role condition can list bodies, operations or reached_by" in stderr

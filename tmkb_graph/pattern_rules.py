@@ -103,10 +103,8 @@ def check_condition(c: Any) -> None:
         raise ValueError("only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings")
     if c.token_in_path is not None and c.endpoint is None:
         raise ValueError("only an endpoint condition can say token_in_path")
-    if (c.bodies or c.operations or c.reached_by) and c.flow is not None:
-        raise ValueError("only an endpoint or role condition can list bodies, operations or reached_by (a role's: every one of its routes)")
-    if c.ids and c.flow is not None:
-        raise ValueError("only an endpoint or role condition can list ids (a role's: the resources of all its routes)")
+    if (c.ids or c.bodies or c.operations or c.reached_by) and c.flow is not None:
+        raise ValueError("only an endpoint or role condition can list ids, bodies, operations or reached_by (a role's: every one of its routes)")
     if (c.types or c.facts or c.not_facts or c.flows_out or c.no_flows_out or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None or c.resources_apart_from is not None) and c.role is None:
         raise ValueError(
             "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, sends_only_to, started_with, sends_carrying, "
