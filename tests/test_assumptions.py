@@ -70,10 +70,22 @@ def _warnings_about(text: str, needle: str) -> list[str]:
     return [w for w in analyze(parse_architecture(text, "arch.yaml"), today=TODAY).warnings if needle in w]
 
 
-def test_a_job_not_said_to_act_for_anyone_is_presumed_to_act_for_the_requester() -> None:
-    # the vocabulary presumes it (a job a person's request started carries out what they asked):
-    # a documented default, not a guess, so the finding lists nothing
+def test_a_job_told_only_a_record_is_presumed_to_act_for_the_requester_and_says_so() -> None:
+    # the vocabulary presumes it (a job a person's request started carries out what they asked),
+    # so the finding is made; but a message naming neither who asked nor what they asked for fits
+    # the system's own follow-up on that record just as well, so the finding names the presumption
     finding = _one(_job(), "TMKB-AUTHZ-001")
+    assert finding.status == "open"
+    assert finding.assumes == [
+        "worker: 'acts for the requester' is taken to hold (declare facts: {acts_for_requester: true|false})"
+    ]
+
+
+def test_a_job_told_who_asked_is_presumed_to_act_for_them_without_saying_so() -> None:
+    # a message that names the requester is what a job acting for them is handed: a documented
+    # default, not a guess, so the finding lists nothing
+    told = JOB.replace("carries: [resource_id]", "carries: [resource_id, user_id, tenant_id]").replace(", FACTS", "")
+    finding = _one(analyze(parse_architecture(told, "jobs.yaml"), today=TODAY), "TMKB-AUTHZ-001")
     assert finding.status == "open"
     assert finding.assumes == []
 

@@ -201,6 +201,13 @@ def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) 
     assert code == 2 and "only a role condition that lists controls can say or_endpoints" in stderr
 
 
+def test_presumption_noted_belongs_to_a_condition_that_lists_facts(tmp_path: Path) -> None:
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, reachable: true, presumption_noted: true}"))
+    assert code == 2 and "only a condition that lists facts can say presumption_noted" in stderr
+    code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, facts: {staff_only: true}, presumption_noted: true}"))
+    assert code == 0, stderr
+
+
 def test_not_route_words_belong_to_endpoint_conditions(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, not_route_words: [restore]}"))
     assert code == 2 and "only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings" in stderr

@@ -93,7 +93,7 @@ def _deciding_unknowns(
     unknown = [
         (member, item)
         for member in condition.members()
-        for item in _undeclared(member, binding, graph)
+        for item in _undeclared(member, binding, graph, noted=not facts_only)
         if not (facts_only and item in _NOT_FACTS)
     ]
     if not unknown or not holds(_without(condition, {id(m) for m, _ in unknown}), binding, graph):
@@ -101,12 +101,14 @@ def _deciding_unknowns(
     return unknown
 
 
-def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph) -> list[str]:
-    """The facts (by name) and, as ``"body"``, the route body this member asks for that nobody declares."""
+def _undeclared(member: Condition, binding: Binding, graph: ArchitectureGraph, noted: bool = False) -> list[str]:
+    """The facts (by name) and, as ``"body"``, the route body this member asks for that nobody declares
+    (with ``noted``, also a presumed fact whose presumption the member asks to be named)."""
     items: list[str] = []
     if member.facts and member.name in binding.roles:
         cid = binding.roles[member.name]
-        items.extend(fact for fact in sorted(member.facts) if fact_of(graph, cid, fact) is None and not _presumed(fact, member))
+        named = noted and member.presumption_noted
+        items.extend(fact for fact in sorted(member.facts) if fact_of(graph, cid, fact) is None and (named or not _presumed(fact, member)))
     if member.bodies and member.name in binding.endpoints:
         if endpoint_at(graph, binding.endpoints[member.name]).body is None:
             items.append("body")

@@ -241,9 +241,10 @@ class Condition(_Strict):
     # facts the bound role's component is known to have (declared, or known for its framework or
     # technology); an unknown fact does not hold
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
-    # facts the bound role's component is not known to have: what the architecture declares
-    # overrides what the condition infers (a job declared to act for the requester)
+    # facts the bound role's component is not known to have (a job declared to act for the requester)
     not_facts: dict[ComponentFact, bool] = Field(default_factory=dict)
+    # where a fact in ``facts`` is undeclared and presumed, the finding still names the presumption
+    presumption_noted: bool = False
     # everything the bound role's component sends, apart from its reads, goes to components of
     # these types, and it sends something (a job that only reports outward to clients and third
     # parties, or only keeps a derived copy in a search index or cache)

@@ -112,6 +112,8 @@ def check_condition(c: Any) -> None:
         )
     if c.or_endpoints and (c.role is None or not c.controls):
         raise ValueError("only a role condition that lists controls can say or_endpoints")
+    if c.presumption_noted and not c.facts:
+        raise ValueError("only a condition that lists facts can say presumption_noted")
 
 
 def check_template(template: Any) -> None:

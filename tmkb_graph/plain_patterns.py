@@ -329,6 +329,7 @@ CONDITION = ModelSpec("Condition", {
     "reachable": _opt(_flag),
     "facts": Spec(_facts(), factory=dict),
     "not_facts": Spec(_facts(), factory=dict),
+    "presumption_noted": Spec(_flag, default=False),
     "sends_only_to": _many(_type),
     "flows_out": _many(_flow_kind),
     "no_flows_out": _many(_flow_kind),
