@@ -12,7 +12,7 @@ import pytest
 from pydantic_core import PydanticUndefined
 
 from tmkb_graph import pattern as models
-from tmkb_graph import plain_library, plain_patterns
+from tmkb_graph import plain_library, plain_patterns, plain_readers
 from tmkb_graph.answer_cache import canonical
 from tmkb_graph.library import load_library, load_pattern_file
 from tmkb_graph.library_answers import library_answers
@@ -34,7 +34,7 @@ def test_each_spec_has_its_models_fields_aliases_and_defaults(spec: ModelSpec) -
         if info.default_factory is not None:
             assert plain.factory is not None and plain.factory() == info.default_factory(), name
         elif info.default is PydanticUndefined:
-            assert plain.factory is None and plain.default is plain_patterns._REQUIRED, name
+            assert plain.factory is None and plain.default is plain_readers.REQUIRED, name
         else:
             assert plain.factory is None and plain.default == info.default, name
 

@@ -10,33 +10,25 @@ judged here: the caller goes to pattern.py's models, which give the exact messag
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from tmkb_graph import pattern_rules as rules
-from tmkb_graph.vocabulary import load_vocabulary
-
-_REQUIRED = object()
-
-
-class Unsure(Exception):
-    """The plain check cannot vouch for this value; pattern.py's models judge it."""
-
-
-class PlainModel:
-    """A checked part of a pattern: its fields as attributes, as on the pydantic model."""
-
-    def __init__(self, values: dict[str, Any], dump: dict[str, Any]) -> None:
-        self.__dict__.update(values)
-        self._dump = dump
-
-    def model_dump(self, *, mode: str, by_alias: bool) -> dict[str, Any]:
-        """The data as the model's ``model_dump(mode="json", by_alias=True)`` gives it (not a copy)."""
-        if mode != "json" or not by_alias:
-            raise ValueError("a plain pattern part has only its JSON dump by alias")
-        return self._dump
+from tmkb_graph.plain_readers import (
+    ModelSpec,
+    PlainModel,
+    Spec,
+    Unsure,
+    count,
+    dict_of,
+    facts,
+    flag,
+    list_of,
+    many,
+    one_of,
+    optional,
+    text,
+    word,
+)
 
 
 class PlainPlace(PlainModel):
@@ -53,334 +45,164 @@ class PlainCondition(PlainModel):
     members = rules.condition_members
 
 
-Read = Callable[[Any], tuple[Any, Any]]  # a value -> (its attribute value, its JSON value); raises Unsure
-
-
-def _text(min_length: int = 0, shape: str | None = None) -> Read:
-    """A str (strict: no other type), at least ``min_length`` long, matching ``shape`` when given."""
-
-    def read(value: Any) -> tuple[Any, Any]:
-        if type(value) is not str or len(value) < min_length:
-            raise Unsure
-        # the models match shapes with pydantic's regex engine: vouch only for ASCII text that Python's
-        # re matches to its very end (Python's $ would also match before a final newline)
-        if shape is not None and not (value.isascii() and re.match(shape, value) and not value.endswith("\n")):
-            raise Unsure
-        return value, value
-
-    return read
-
-
-def _word(section: str) -> Read:
-    """A vocabulary word of ``section``, without surrounding spaces (as words.py strips them)."""
-
-    def read(value: Any) -> tuple[Any, Any]:
-        if type(value) is not str:
-            raise Unsure
-        word = value.strip()
-        if word not in load_vocabulary().sections[section]:
-            raise Unsure
-        return word, word
-
-    return read
-
-
-def _flag(value: Any) -> tuple[Any, Any]:
-    if type(value) is not bool:
-        raise Unsure
-    return value, value
-
-
-def _count(value: Any) -> tuple[Any, Any]:
-    if type(value) is not int or value < 0:
-        raise Unsure
-    return value, value
-
-
-def _one_of(*allowed: str) -> Read:
-    def read(value: Any) -> tuple[Any, Any]:
-        if type(value) is not str or value not in allowed:
-            raise Unsure
-        return value, value
-
-    return read
-
-
-def _maybe(inner: Read) -> Read:
-    def read(value: Any) -> tuple[Any, Any]:
-        return (None, None) if value is None else inner(value)
-
-    return read
-
-
-def _list(item: Read, min_length: int = 0, check: Callable[[list[Any]], Any] | None = None) -> Read:
-    """A list of ``item``s; ``check`` is the model's field validator, run on the checked values."""
-
-    def read(value: Any) -> tuple[Any, Any]:
-        if type(value) is not list or len(value) < min_length:
-            raise Unsure
-        pairs = [item(v) for v in value]
-        values = [attr for attr, _ in pairs]
-        if check is not None:
-            _holds(check, values)
-        return values, [dumped for _, dumped in pairs]
-
-    return read
-
-
-def _dict(key: Read, item: Read, min_length: int = 0) -> Read:
-    def read(value: Any) -> tuple[Any, Any]:
-        if type(value) is not dict or len(value) < min_length:
-            raise Unsure
-        values: dict[str, Any] = {}
-        dump: dict[str, Any] = {}
-        for k, v in value.items():
-            name, _ = key(k)
-            if name in values:  # two keys that name one word once stripped
-                raise Unsure
-            values[name], dump[name] = item(v)
-        return values, dump
-
-    return read
-
-
-def _holds(rule: Callable[[Any], Any], value: Any) -> None:
-    try:
-        rule(value)
-    except ValueError:
-        raise Unsure from None
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One field: how its value is read, its default (a value, a factory or none), its alias."""
-
-    read: Read
-    default: Any = _REQUIRED
-    factory: Callable[[], Any] | None = None
-    alias: str | None = None
-    before: Callable[[Any], Any] | None = None
-
-    def value(self, given: Any) -> tuple[Any, Any]:
-        """The attribute and JSON values of a given value."""
-        return self.read(given if self.before is None else self.before(given))
-
-    def unset(self) -> tuple[Any, Any]:
-        """The attribute and JSON values of the default; Unsure when the field is required."""
-        if self.factory is not None:
-            return self.factory(), self.factory()
-        if self.default is _REQUIRED:
-            raise Unsure
-        return self.default, self.default
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """One model of pattern.py: its fields, its rule (the model validator) and its plain class."""
-
-    name: str
-    fields: dict[str, Spec]
-    rule: Callable[[Any], None] | None = None
-    cls: type[PlainModel] = PlainModel
-    keys: dict[str, str] = field(default_factory=dict)  # input key -> field name (names and aliases)
-
-    def __post_init__(self) -> None:
-        for name, spec in self.fields.items():
-            self.keys[name] = name
-            if spec.alias is not None:
-                self.keys[spec.alias] = name
-
-    def __call__(self, value: Any) -> tuple[Any, Any]:
-        if type(value) is not dict:
-            raise Unsure
-        given: dict[str, Any] = {}
-        for key, item in value.items():
-            name = self.keys.get(key) if type(key) is str else None
-            if name is None or name in given:  # unknown, or spelt both by name and by alias
-                raise Unsure
-            given[name] = item
-        values: dict[str, Any] = {}
-        dump: dict[str, Any] = {}
-        for name, spec in self.fields.items():
-            values[name], dump[spec.alias or name] = spec.value(given[name]) if name in given else spec.unset()
-        model = self.cls(values, dump)
-        if self.rule is not None:
-            _holds(self.rule, model)
-        return model, dump
-
-
-def _opt(read: Read) -> Spec:
-    """An optional field whose default is None."""
-    return Spec(_maybe(read), default=None)
-
-
-def _many(item: Read) -> Spec:
-    """A list field whose default is an empty list."""
-    return Spec(_list(item), factory=list)
-
-
-def _facts(min_length: int = 0) -> Read:
-    return _dict(_word("component_facts"), _flag, min_length)
-
-
 _control, _item, _operation, _owner, _id_scheme = (
-    _word(s) for s in ("controls", "context_items", "operations", "resource_owners", "id_schemes"))
-_type, _flow_kind = _word("component_types"), _word("flow_kinds")
+    word(s) for s in ("controls", "context_items", "operations", "resource_owners", "id_schemes"))
+_type, _flow_kind = word("component_types"), word("flow_kinds")
 
-AGENT_SUMMARY = ModelSpec("AgentSummary", {k: Spec(_text(10)) for k in ("threat", "check", "fix")}, rules.check_agent_summary)
+AGENT_SUMMARY = ModelSpec("AgentSummary", {k: Spec(text(10)) for k in ("threat", "check", "fix")}, rules.check_agent_summary)
 TRIGGERS = ModelSpec("Triggers", {
-    "keywords": Spec(_list(_text(), 1)),
-    **{k: _many(_text()) for k in ("actions", "file_globs", "languages", "frameworks")},
+    "keywords": Spec(list_of(text(), 1)),
+    **{k: many(text()) for k in ("actions", "file_globs", "languages", "frameworks")},
 })
-SOURCE = ModelSpec("Source", {"title": Spec(_text()), "url": Spec(_text(shape=r"^https://\S+$"))})
+SOURCE = ModelSpec("Source", {"title": Spec(text()), "url": Spec(text(shape=r"^https://\S+$"))})
 
 
 def _reference_ids(name: str) -> Read:
     shape, example = rules.REFERENCE_SHAPES[name]
-    return _list(_text(), 1 if name == "cwe" else 0, lambda values: rules.check_ids(values, shape, example))
+    return list_of(text(), 1 if name == "cwe" else 0, lambda values: rules.check_ids(values, shape, example))
 
 
 REFERENCES = ModelSpec("References", {
     "cwe": Spec(_reference_ids("cwe")),
     **{k: Spec(_reference_ids(k), factory=list) for k in ("owasp_api", "owasp_top10", "capec", "compliance")},
-    "sources": Spec(_list(SOURCE, 1)),
+    "sources": Spec(list_of(SOURCE, 1)),
 })
-CODE_EXAMPLE = ModelSpec("CodeExample", {"language": Spec(_text(), default="python"), "code": Spec(_text(20))})
+CODE_EXAMPLE = ModelSpec("CodeExample", {"language": Spec(text(), default="python"), "code": Spec(text(20))})
 EXAMPLES = ModelSpec("Examples", {"vulnerable": Spec(CODE_EXAMPLE), "secure": Spec(CODE_EXAMPLE)})
 PLACE = ModelSpec("Place", {
-    **{k: _opt(_text()) for k in ("role", "endpoint", "flow")},
-    "or_endpoints": Spec(_flag, default=False),
-    "or_downstream": Spec(_flag, default=False),
+    **{k: optional(text()) for k in ("role", "endpoint", "flow")},
+    "or_endpoints": Spec(flag, default=False),
+    "or_downstream": Spec(flag, default=False),
 }, rules.check_place, PlainPlace)
-FACT_CONDITION = ModelSpec("FactCondition", {"role": Spec(_text()), "facts": Spec(_facts(1))})
+FACT_CONDITION = ModelSpec("FactCondition", {"role": Spec(text()), "facts": Spec(facts(1))})
 MITIGATION = ModelSpec("Mitigation", {
-    "id": Spec(_text()),
-    "name": Spec(_text()),
+    "id": Spec(text()),
+    "name": Spec(text()),
     "control": Spec(_control),
-    "where": Spec(_list(PLACE, 1), before=rules.as_list),
-    "carries": _many(_item),
-    "required": Spec(_flag, default=True),
-    "tenancy": _opt(_word("tenancy")),
-    "operations": _many(_operation),
-    "only_when": _opt(FACT_CONDITION),
-    "description": Spec(_text(20)),
-    "tradeoffs": Spec(_text(10)),
-    "examples": _opt(EXAMPLES),
+    "where": Spec(list_of(PLACE, 1), before=rules.as_list),
+    "carries": many(_item),
+    "required": Spec(flag, default=True),
+    "tenancy": optional(word("tenancy")),
+    "operations": many(_operation),
+    "only_when": optional(FACT_CONDITION),
+    "description": Spec(text(20)),
+    "tradeoffs": Spec(text(10)),
+    "examples": optional(EXAMPLES),
 })
 ROLE_SPEC = ModelSpec("RoleSpec", {
-    "types": Spec(_list(_type, 1)),
-    "zones": _many(_word("zone_kinds")),
-    "frameworks": _many(_text()),
-    "controls": _many(_control),
-    "lacks": _many(_control),
-    "facts": Spec(_facts(), factory=dict),
-    "reachable": _opt(_flag),
-    "person_facing": _opt(_flag),
-    "started_by": _many(_one_of("request", "system", "third_party")),
-    "no_inbound": _many(_flow_kind),
+    "types": Spec(list_of(_type, 1)),
+    "zones": many(word("zone_kinds")),
+    "frameworks": many(text()),
+    "controls": many(_control),
+    "lacks": many(_control),
+    "facts": Spec(facts(), factory=dict),
+    "reachable": optional(flag),
+    "person_facing": optional(flag),
+    "started_by": many(one_of("request", "system", "third_party")),
+    "no_inbound": many(_flow_kind),
 })
 FLOW_SPEC = ModelSpec("FlowSpec", {
-    "name": Spec(_text()),
-    "source": Spec(_text(), alias="from"),
-    "target": Spec(_text(), alias="to"),
-    "kinds": Spec(_list(_flow_kind, 1)),
-    "crosses": _many(_word("boundary_kinds")),
-    "carries_any": _many(_item),
+    "name": Spec(text()),
+    "source": Spec(text(), alias="from"),
+    "target": Spec(text(), alias="to"),
+    "kinds": Spec(list_of(_flow_kind, 1)),
+    "crosses": many(word("boundary_kinds")),
+    "carries_any": many(_item),
 })
 RESOURCE_SPEC = ModelSpec("ResourceSpec", {
-    "owners": _many(_owner),
-    "soft_delete": _opt(_flag),
-    "ids": _many(_id_scheme),
-    "workflows": _many(_word("workflows")),
+    "owners": many(_owner),
+    "soft_delete": optional(flag),
+    "ids": many(_id_scheme),
+    "workflows": many(word("workflows")),
 })
 ENDPOINT_SPEC = ModelSpec("EndpointSpec", {
-    "of": Spec(_text()),
-    "operations": _many(_operation),
-    "methods": _many(_text()),
-    "min_path_params": Spec(_count, default=0),
-    "resource": _opt(RESOURCE_SPEC),
-    "same_resource_as": _opt(_text()),
-    "same_path_as": _opt(_text()),
-    "controls": _many(_control),
-    "lacks": _many(_control),
-    "nested": _opt(_flag),
-    "token_link": _opt(_flag),
-    "parent_lookups": Spec(_flag, default=False),
-    "witness": Spec(_flag, default=False),
+    "of": Spec(text()),
+    "operations": many(_operation),
+    "methods": many(text()),
+    "min_path_params": Spec(count, default=0),
+    "resource": optional(RESOURCE_SPEC),
+    "same_resource_as": optional(text()),
+    "same_path_as": optional(text()),
+    "controls": many(_control),
+    "lacks": many(_control),
+    "nested": optional(flag),
+    "token_link": optional(flag),
+    "parent_lookups": Spec(flag, default=False),
+    "witness": Spec(flag, default=False),
 })
 CONDITION = ModelSpec("Condition", {
-    **{k: _opt(_text()) for k in ("role", "endpoint", "flow")},
-    "all_of": Spec(_list(lambda value: CONDITION(value)), factory=list, alias="all"),
-    "controls": _many(_control),
-    "carries": _many(_item),
-    "carries_none": _many(_item),
-    "kinds": _many(_flow_kind),
-    "token_link": _opt(_flag),
-    "lacks": _many(_control),
-    "owners": _many(_owner),
-    "ids": _many(_id_scheme),
-    "bodies": _many(_word("bodies")),
-    "workflows": _many(_word("workflows")),
-    "operations": _many(_operation),
-    "token_in_path": _opt(_flag),
-    "reached_by": _many(_flow_kind),
-    "not_route_words": _many(_text()),
-    "types": _many(_type),
-    "reachable": _opt(_flag),
-    "facts": Spec(_facts(), factory=dict),
-    "not_facts": Spec(_facts(), factory=dict),
-    "presumption_noted": Spec(_flag, default=False),
-    "sends_only_to": _many(_type),
-    "flows_out": _many(_flow_kind),
-    "no_flows_out": _many(_flow_kind),
-    "or_endpoints": Spec(_flag, default=False),
-    "started_with": _many(_item),
-    "sends_carrying": _many(_item),
-    "sends_without": _many(_item),
-    "as_strong_as_siblings": _many(_control),
-    "resources_apart_from": _opt(_text()),
+    **{k: optional(text()) for k in ("role", "endpoint", "flow")},
+    "all_of": Spec(list_of(lambda value: CONDITION(value)), factory=list, alias="all"),
+    "controls": many(_control),
+    "carries": many(_item),
+    "carries_none": many(_item),
+    "kinds": many(_flow_kind),
+    "token_link": optional(flag),
+    "lacks": many(_control),
+    "owners": many(_owner),
+    "ids": many(_id_scheme),
+    "bodies": many(word("bodies")),
+    "workflows": many(word("workflows")),
+    "operations": many(_operation),
+    "token_in_path": optional(flag),
+    "reached_by": many(_flow_kind),
+    "not_route_words": many(text()),
+    "types": many(_type),
+    "reachable": optional(flag),
+    "facts": Spec(facts(), factory=dict),
+    "not_facts": Spec(facts(), factory=dict),
+    "presumption_noted": Spec(flag, default=False),
+    "sends_only_to": many(_type),
+    "flows_out": many(_flow_kind),
+    "no_flows_out": many(_flow_kind),
+    "or_endpoints": Spec(flag, default=False),
+    "started_with": many(_item),
+    "sends_carrying": many(_item),
+    "sends_without": many(_item),
+    "as_strong_as_siblings": many(_control),
+    "resources_apart_from": optional(text()),
 }, rules.check_condition, PlainCondition)
 COMPARISON = ModelSpec("Comparison", {
-    "weaker": Spec(_text()),
-    "than": Spec(_text()),
-    "controls": Spec(_list(_control, 1)),
-    "mode": Spec(_one_of("each", "any"), default="each"),
-    "in_front": Spec(_flag, default=False),
+    "weaker": Spec(text()),
+    "than": Spec(text()),
+    "controls": Spec(list_of(_control, 1)),
+    "mode": Spec(one_of("each", "any"), default="each"),
+    "in_front": Spec(flag, default=False),
 })
 TEMPLATE = ModelSpec("Template", {
-    "boundary": Spec(_word("boundary_kinds")),
-    "tenancy": _opt(_word("tenancy")),
-    "records": _many(_owner),
-    "roles": Spec(_dict(_text(), ROLE_SPEC, 1)),
-    "flows": _many(FLOW_SPEC),
-    "endpoints": Spec(_dict(_text(), ENDPOINT_SPEC), factory=dict),
-    "unit": _many(_text()),
-    "compare": _many(COMPARISON),
-    "unless": _many(CONDITION),
-    "unless_any": _many(CONDITION),
+    "boundary": Spec(word("boundary_kinds")),
+    "tenancy": optional(word("tenancy")),
+    "records": many(_owner),
+    "roles": Spec(dict_of(text(), ROLE_SPEC, 1)),
+    "flows": many(FLOW_SPEC),
+    "endpoints": Spec(dict_of(text(), ENDPOINT_SPEC), factory=dict),
+    "unit": many(text()),
+    "compare": many(COMPARISON),
+    "unless": many(CONDITION),
+    "unless_any": many(CONDITION),
 }, rules.check_template)
 SEVERITY_RULE = ModelSpec("SeverityRule", {
-    "only_missing": Spec(_list(_control, 1)),
-    "severity": Spec(_word("severities")),
-    "because": Spec(_text(20)),
+    "only_missing": Spec(list_of(_control, 1)),
+    "severity": Spec(word("severities")),
+    "because": Spec(text(20)),
 })
 PATTERN = ModelSpec("Pattern", {
-    "id": Spec(_text()),
-    "name": Spec(_text(5)),
-    "version": Spec(_text(shape=r"^\d+\.\d+\.\d+$")),
-    "tier": Spec(_word("tiers")),
-    "severity": Spec(_word("severities")),
-    "severity_when": _many(SEVERITY_RULE),
-    "secondary_to": Spec(_list(_text(), check=rules.check_secondary_ids), factory=list),
-    "likelihood": Spec(_word("likelihoods")),
-    "category": Spec(_text()),
+    "id": Spec(text()),
+    "name": Spec(text(5)),
+    "version": Spec(text(shape=r"^\d+\.\d+\.\d+$")),
+    "tier": Spec(word("tiers")),
+    "severity": Spec(word("severities")),
+    "severity_when": many(SEVERITY_RULE),
+    "secondary_to": Spec(list_of(text(), check=rules.check_secondary_ids), factory=list),
+    "likelihood": Spec(word("likelihoods")),
+    "category": Spec(text()),
     "agent_summary": Spec(AGENT_SUMMARY),
-    "description": Spec(_text(40)),
+    "description": Spec(text(40)),
     "triggers": Spec(TRIGGERS),
     "references": Spec(REFERENCES),
-    "attack_scenario": _many(_text()),
-    "llm_blind_spots": _many(_text()),
-    "mitigations": Spec(_list(MITIGATION, 1)),
+    "attack_scenario": many(text()),
+    "llm_blind_spots": many(text()),
+    "mitigations": Spec(list_of(MITIGATION, 1)),
     "template": Spec(TEMPLATE),
 }, lambda pattern: _pattern_rules(pattern))
 
