@@ -241,3 +241,13 @@ def test_token_link_belongs_to_flow_conditions_and_is_a_flag(tmp_path: Path) -> 
 def test_endpoint_specs_say_token_link_and_parent_lookups_as_flags(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace("min_path_params: 1", "min_path_params: 1\n      parent_lookups: sometimes", 1))
     assert code == 2 and "parent_lookups" in stderr and "line " in stderr
+
+
+def test_a_unit_groups_components_by_what_they_are_bound_with_only_for_a_role(tmp_path: Path) -> None:
+    shipped = "unit: [sender.shared]"
+    code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-007.yaml", shipped, shipped, "unit: [send.shared]")
+    assert code == 2 and "unit names 'send'" in stderr and "line " in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "unit: [target.resource]", "unit: [target.resource]", "unit: [target.shared]")
+    assert code == 2 and "only a role can be followed by .shared" in stderr and "line " in stderr
+    code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-007.yaml", shipped, shipped, "unit: [sender.resource]")
+    assert code == 2 and "only an endpoint role can be followed by .resource" in stderr

@@ -13,7 +13,7 @@ from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
 from tmkb_graph.assumptions import finding_assumptions, split_unassessable
 from tmkb_graph.fact_placement import misplaced_facts
-from tmkb_graph.units import at_a_gap, endpoint_label, location_of, resource_label, unit_labels
+from tmkb_graph.units import at_a_gap, endpoint_label, location_of, resource_label, shared_labels, unit_labels, unit_role
 from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_redirects, unreached_routes
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
@@ -115,11 +115,24 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     cause, one finding."""
     groups: dict[UnitKey, list[Labelled]] = {}
     names = pattern.template.unit_names
+    shared = shared_labels(pattern, bindings)
     for binding in bindings:
         labels = unit_labels(binding, graph)
-        key = tuple((name, labels[name] if name in labels else resource_label(pattern, binding, name, graph)) for name in names)
+        key = tuple((name, _unit_value(pattern, binding, name, labels, shared, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
+
+
+def _unit_value(
+    pattern: Pattern, binding: Binding, name: str, labels: dict[str, str], shared: dict[str, dict[str, str]], graph: ArchitectureGraph
+) -> str:
+    """What one unit entry binds: a role's component or a route, the components a ``.shared`` role is
+    bound with, or a route's resource."""
+    if name in labels:
+        return labels[name]
+    if name in shared:
+        return shared[name][binding.roles[unit_role(name)]]
+    return resource_label(pattern, binding, name, graph)
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:

@@ -15,6 +15,9 @@ from tmkb_graph.route_paths import is_id_param, path_segments
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"
+# a unit entry ``sender.shared`` makes one finding of every component of the role bound with the same
+# components in the template's other roles
+_SHARED = ".shared"
 
 
 def unit_role(entry: str) -> str:
@@ -25,6 +28,23 @@ def unit_role(entry: str) -> str:
 def per_resource_roles(unit: list[str]) -> list[str]:
     """The endpoint roles a unit groups by their component's resource."""
     return [unit_role(entry) for entry in unit if entry.endswith(_PER_RESOURCE)]
+
+
+def shared_labels(pattern: Pattern, bindings: list[Binding]) -> dict[str, dict[str, str]]:
+    """For each ``role.shared`` unit entry, each component of that role's label: the components it is
+    bound with in the other roles, over every binding (two jobs that call the same customer-chosen
+    address share one label, so one finding; a job bound with other components has its own)."""
+    labels: dict[str, dict[str, str]] = {}
+    for entry in pattern.template.unit_names:
+        if not entry.endswith(_SHARED):
+            continue
+        role = unit_role(entry)
+        peers: dict[str, set[str]] = {}
+        for binding in bindings:
+            others = peers.setdefault(binding.roles[role], set())
+            others.update(f"{name}={cid}" for name, cid in binding.roles.items() if name != role)
+        labels[entry] = {cid: "+".join(sorted(others)) for cid, others in peers.items()}
+    return labels
 
 
 def unit_labels(binding: Binding, graph: ArchitectureGraph) -> dict[str, str]:
