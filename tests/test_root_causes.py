@@ -315,3 +315,34 @@ def test_a_service_that_checks_no_object_anywhere_is_one_finding() -> None:
     (finding,) = of(run(text), "TMKB-AUTHZ-015")
     assert finding.location == "api GET /invoices/{id}"
     assert [p["target"] for p in finding.paths] == ["api GET /invoices/{id}", "api GET /notes/{id}", "api POST /invoices/{id}/approve"]
+
+
+SHARED_ADDRESS = """\
+name: Two senders, one customer address
+tenancy: multi
+components:
+  api: {type: api, controls: [authn, tenant_scoped_queries, egress_address_filtering]}
+  jobs: {type: queue}
+  sender: {type: worker}
+  hooks: {type: external_service, facts: {customer_endpoint: true}}
+flows:
+  - {from: api, to: hooks, kind: request}
+  - {from: api, to: jobs, kind: enqueue, carries: [tenant_id, resource_id]}
+  - {from: jobs, to: sender, kind: deliver}
+  - {from: sender, to: hooks, kind: webhook}
+"""
+
+
+def test_senders_of_one_customer_address_are_one_finding_at_the_one_that_does_not_filter() -> None:
+    (finding,) = of(run(SHARED_ADDRESS), "TMKB-WEBHOOK-007")
+    assert finding.status == "open" and [p["sender"] for p in finding.paths] == ["api", "sender"]
+    assert finding.location == "sender" and [g.at for g in finding.missing] == ["flow sender -> hooks (webhook)"]
+    # the id comes from the address, so a third sender of it keeps the finding's id
+    more = SHARED_ADDRESS.replace("  hooks:", "  retrier: {type: worker}\n  hooks:")
+    more += "  - {from: jobs, to: retrier, kind: deliver}\n  - {from: retrier, to: hooks, kind: webhook}\n"
+    (after,) = of(run(more), "TMKB-WEBHOOK-007")
+    assert after.id == finding.id and len(after.paths) == 3
+    # a sender that reaches another address as well is a finding of its own
+    other = more.replace("  hooks:", "  imports: {type: external_service, facts: {customer_endpoint: true}}\n  hooks:")
+    other += "  - {from: retrier, to: imports, kind: request}\n"
+    assert sorted(len(f.paths) for f in of(run(other), "TMKB-WEBHOOK-007")) == [2, 2]
