@@ -154,7 +154,8 @@ def _finding(
     crossing_cache: CrossingCache,
 ) -> Finding:
     bindings = [binding for binding, _ in labelled]
-    present, missing, recommended = _merged_gaps([judge_mitigations(pattern, b, graph) for b in bindings])
+    judged = [judge_mitigations(pattern, b, graph) for b in bindings]
+    present, missing, recommended = _merged_gaps(judged)
     paths = sorted({tuple(sorted(labels.items())) for _, labels in labelled})
     common = {
         name: values.pop()
@@ -162,7 +163,7 @@ def _finding(
         if len(values) == 1
     }
     crossings = _crossings_of(bindings)
-    line, where = location_of(pattern, at_a_gap(pattern, bindings, missing, graph), graph)
+    line, where = location_of(pattern, at_a_gap(pattern, bindings, judged, missing, graph), graph)
     path_dicts = [dict(p) for p in paths]
     severity, because = pattern.severity_for({gap.control for gap in missing})
     return Finding.from_checked(

@@ -8,7 +8,7 @@ from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.endpoint_binding import parent_lookup
 from tmkb_graph.findings import Gap
-from tmkb_graph.mitigations import judge_mitigations, place_label, place_line
+from tmkb_graph.mitigations import place_label, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.route_paths import is_id_param, path_segments
@@ -181,13 +181,14 @@ def _object_groups(graph: ArchitectureGraph, component: str) -> dict[int, str]:
     return {i: "+".join(sorted(names[root(i)])) for i in parent}
 
 
-def at_a_gap(pattern: Pattern, bindings: list[Binding], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
+def at_a_gap(pattern: Pattern, bindings: list[Binding], judged: list[list[Gap]], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
     """The binding a finding is located by: the first, or, for one finding per resource, the first
     whose route has a missing control (the restore that checks nobody, not the list that filters),
-    and for one finding per shared set, the first that misses one (the sender that does not filter)."""
+    and for one finding per shared set, the first that misses one (the sender that does not filter).
+    ``judged`` holds each binding's gaps."""
     entry = pattern.template.unit_names[0]
     if missing and entry.endswith(_SHARED) and len(bindings) > 1:
-        return next((b for b in bindings if any(g.required and not g.present for g in judge_mitigations(pattern, b, graph))), bindings[0])
+        return next((b for b, gaps in zip(bindings, judged) if any(g.required and not g.present for g in gaps)), bindings[0])
     if not missing or not entry.endswith(_PER_RESOURCE) or len(bindings) == 1:
         return bindings[0]
     name = unit_role(entry)
