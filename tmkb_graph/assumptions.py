@@ -20,7 +20,7 @@ from tmkb_graph.bindings import Binding, NotAssessable
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.conditions import holds
 from tmkb_graph.matcher import unknown_fact_reason
-from tmkb_graph.mitigations import judge_mitigations
+from tmkb_graph.mitigations import judge_mitigations, misses_required
 from tmkb_graph.pattern import Condition, Pattern
 from tmkb_graph.place_controls import endpoint_at, endpoint_controls, fact_of
 from tmkb_graph.vocabulary import load_vocabulary
@@ -42,7 +42,7 @@ def split_unassessable(pattern: Pattern, bindings: list[Binding], graph: Archite
     unsure: dict[tuple[str, str], NotAssessable] = {}
     for binding in bindings:
         facts = {(cid, fact) for condition in deciding for cid, fact in _assumed_facts(condition, binding, graph)}
-        if facts and any(gap.required and not gap.present for gap in judge_mitigations(pattern, binding, graph)):
+        if facts and misses_required(judge_mitigations(pattern, binding, graph)):
             for cid, fact in sorted(facts):
                 unsure.setdefault((cid, fact), NotAssessable(cid, unknown_fact_reason(graph, cid, fact)))
         else:

@@ -36,6 +36,11 @@ def judge_mitigations(pattern: Pattern, binding: Binding, graph: ArchitectureGra
     ]
 
 
+def misses_required(gaps: list[Gap]) -> bool:
+    """True when one of a binding's judged mitigations is required and not claimed."""
+    return any(gap.required and not gap.present for gap in gaps)
+
+
 def _facts_allow(mitigation: Mitigation, binding: Binding, graph: ArchitectureGraph) -> bool:
     """True only when every fact the mitigation needs is known to hold of its role's component. An
     unknown fact leaves the mitigation out: a control nobody knows to be possible is not asked for."""

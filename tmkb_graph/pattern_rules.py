@@ -160,9 +160,10 @@ def _check_unit_and_conditions(template: Any) -> None:
             raise ValueError(f"unit names '{name}', which is neither a role nor an endpoint role of the template")
         if name in witnesses:
             raise ValueError(f"unit names the witness endpoint role '{name}'; a witness only has to exist")
-        if part == "shared" and name not in names["role"]:
-            raise ValueError(f"unit entry '{entry}': only a role can be followed by .shared (one finding per set of components it is bound with)")
-        if part and part != "shared" and (part != "resource" or name not in names["endpoint"]):
+        if part == "shared":
+            if name not in names["role"]:
+                raise ValueError(f"unit entry '{entry}': only a role can be followed by .shared (one finding per set of components it is bound with)")
+        elif part and (part != "resource" or name not in names["endpoint"]):
             raise ValueError(f"unit entry '{entry}': only an endpoint role can be followed by .resource (one finding per resource of its component)")
     if len(set(template.unit)) != len(template.unit):
         raise ValueError("unit lists a name twice")

@@ -8,7 +8,7 @@ from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.endpoint_binding import parent_lookup
 from tmkb_graph.findings import Gap
-from tmkb_graph.mitigations import place_label, place_line
+from tmkb_graph.mitigations import misses_required, place_label, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.route_paths import is_id_param, path_segments
@@ -188,7 +188,7 @@ def at_a_gap(pattern: Pattern, bindings: list[Binding], judged: list[list[Gap]],
     ``judged`` holds each binding's gaps."""
     entry = pattern.template.unit_names[0]
     if missing and entry.endswith(_SHARED) and len(bindings) > 1:
-        return next((b for b, gaps in zip(bindings, judged) if any(g.required and not g.present for g in gaps)), bindings[0])
+        return next((b for b, gaps in zip(bindings, judged) if misses_required(gaps)), bindings[0])
     if not missing or not entry.endswith(_PER_RESOURCE) or len(bindings) == 1:
         return bindings[0]
     name = unit_role(entry)
