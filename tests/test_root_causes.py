@@ -317,6 +317,26 @@ def test_a_service_that_checks_no_object_anywhere_is_one_finding() -> None:
     assert [p["target"] for p in finding.paths] == ["api GET /invoices/{id}", "api GET /notes/{id}", "api POST /invoices/{id}/approve"]
 
 
+def test_tenant_owned_records_a_service_misses_are_one_finding_and_one_alone_keeps_its_id() -> None:
+    """TMKB-AUTHZ-015's unit is ``target.owner_rule``: the tenant-owned objects a service looks up
+    without the check share one rule and one finding; user-owned notes keep their own, and so does
+    the checked team. One such object alone has the id ``target.resource`` gives it."""
+    import hashlib
+
+    (alone,) = [f for f in of(run(BY_RESOURCE), "TMKB-AUTHZ-015") if f.location == "api GET /invoices/{id}"]
+    digest = hashlib.sha256(b"TMKB-AUTHZ-015\ntarget.resource=api Invoice").hexdigest()[:12]
+    assert alone.id == f"TMKB-AUTHZ-015:{digest}"
+    text = BY_RESOURCE.replace(
+        '      - {route: "GET /notes/{id}"', '      - {route: "PUT /contracts/{contract_id}", operation: update, resource: Contract}\n      - {route: "GET /notes/{id}"'
+    ).replace("  Team: {owner: tenant", "  Contract: {owner: tenant, ids: random}\n  Team: {owner: tenant")
+    found = {f.location: f for f in of(run(text), "TMKB-AUTHZ-015")}
+    assert sorted(found) == ["api GET /invoices/{id}", "api GET /notes/{id}", "api GET /teams/{id}"]
+    merged = found["api GET /invoices/{id}"]
+    assert merged.id != alone.id and merged.status == "open"
+    assert [p["target"] for p in merged.paths] == ["api GET /invoices/{id}", "api POST /invoices/{id}/approve", "api PUT /contracts/{contract_id}"]
+    assert found["api GET /notes/{id}"].status == "open" and found["api GET /teams/{id}"].status == "mitigated"
+
+
 SHARED_ADDRESS = """\
 name: Two senders, one customer address
 tenancy: multi

@@ -222,9 +222,11 @@ def test_resources_apart_from_names_another_role_of_the_template(tmp_path: Path)
 
 
 def test_a_unit_groups_routes_by_resource_only_for_an_endpoint_role(tmp_path: Path) -> None:
-    shipped = "unit: [target.resource]"
+    shipped = "unit: [target.owner_rule]"
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [service.resource]")
     assert code == 2 and "only an endpoint role can be followed by .resource" in stderr and "line " in stderr
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [service.owner_rule]")
+    assert code == 2 and "unit entry 'service.owner_rule'" in stderr and ".owner_rule (the same" in stderr and "line " in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [target.owner]")
     assert code == 2 and "unit entry 'target.owner'" in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", shipped, shipped, "unit: [targt.resource]")
@@ -247,7 +249,7 @@ def test_a_unit_groups_components_by_what_they_are_bound_with_only_for_a_role(tm
     shipped = "unit: [sender.shared]"
     code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-007.yaml", shipped, shipped, "unit: [send.shared]")
     assert code == 2 and "unit names 'send'" in stderr and "line " in stderr
-    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "unit: [target.resource]", "unit: [target.resource]", "unit: [target.shared]")
+    code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-015.yaml", "unit: [target.owner_rule]", "unit: [target.owner_rule]", "unit: [target.shared]")
     assert code == 2 and "only a role can be followed by .shared" in stderr and "line " in stderr
     code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-007.yaml", shipped, shipped, "unit: [sender.resource]")
     assert code == 2 and "only an endpoint role can be followed by .resource" in stderr

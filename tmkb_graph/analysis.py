@@ -13,7 +13,7 @@ from tmkb_graph.acceptance_check import check_acceptances as _check_acceptances
 from tmkb_graph.acceptances import apply_acceptances
 from tmkb_graph.assumptions import finding_assumptions, split_unassessable
 from tmkb_graph.fact_placement import misplaced_facts
-from tmkb_graph.units import at_a_gap, endpoint_label, location_of, resource_label, shared_labels, unit_labels, unit_role
+from tmkb_graph.units import at_a_gap, endpoint_label, id_entry, location_of, owner_rule_groups, resource_label, shared_labels, unit_labels, unit_role
 from tmkb_graph.unreached_routes import unnamed_delivery_routes, unreached_redirects, unreached_routes
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
@@ -116,23 +116,30 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     groups: dict[UnitKey, list[Labelled]] = {}
     names = pattern.template.unit_names
     shared = shared_labels(pattern, bindings)
+    tenant_groups = owner_rule_groups(pattern, bindings, graph)
     for binding in bindings:
         labels = unit_labels(binding, graph)
-        key = tuple((name, _unit_value(pattern, binding, name, labels, shared, graph)) for name in names)
+        key = tuple((name, _unit_value(pattern, binding, name, labels, shared, tenant_groups, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
 
 
 def _unit_value(
-    pattern: Pattern, binding: Binding, name: str, labels: dict[str, str], shared: dict[str, dict[str, str]], graph: ArchitectureGraph
+    pattern: Pattern,
+    binding: Binding,
+    name: str,
+    labels: dict[str, str],
+    shared: dict[str, dict[str, str]],
+    tenant_groups: dict[tuple[str, str], list[str]],
+    graph: ArchitectureGraph,
 ) -> str:
     """What one unit entry binds: a role's component or a route, the components a ``.shared`` role is
-    bound with, or a route's resource."""
+    bound with, or a route's resource (or owner rule)."""
     if name in labels:
         return labels[name]
     if name in shared:
         return shared[name][binding.roles[unit_role(name)]]
-    return resource_label(pattern, binding, name, graph)
+    return resource_label(pattern, binding, name, graph, tenant_groups)
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
@@ -141,7 +148,7 @@ def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:
     Producers, hops, accessors and witnesses are evidence, not identity: adding a second producer
     to a queue leaves the consumer's finding with the same id.
     """
-    parts = [pattern.id] + [f"{name}={value}" for name, value in sorted(unit_key)]
+    parts = [pattern.id] + [f"{id_entry(name)}={value}" for name, value in sorted(unit_key)]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return f"{pattern.id}:{digest[:12]}"
 

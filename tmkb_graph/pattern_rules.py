@@ -163,8 +163,11 @@ def _check_unit_and_conditions(template: Any) -> None:
         if part == "shared":
             if name not in names["role"]:
                 raise ValueError(f"unit entry '{entry}': only a role can be followed by .shared (one finding per set of components it is bound with)")
-        elif part and (part != "resource" or name not in names["endpoint"]):
-            raise ValueError(f"unit entry '{entry}': only an endpoint role can be followed by .resource (one finding per resource of its component)")
+        elif part and (part not in ("resource", "owner_rule") or name not in names["endpoint"]):
+            raise ValueError(
+                f"unit entry '{entry}': only an endpoint role can be followed by .resource (one finding per resource of its "
+                "component) or .owner_rule (the same, with every tenant-owned resource of the component in one finding)"
+            )
     if len(set(template.unit)) != len(template.unit):
         raise ValueError("unit lists a name twice")
     for comparison in template.compare:

@@ -15,6 +15,10 @@ from tmkb_graph.route_paths import is_id_param, path_segments
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"
+# a unit entry ``target.owner_rule`` does the same, except that the component's tenant-owned resources
+# share one finding: the rule each of their routes misses is one (the record is in the caller's tenant)
+_OWNER_RULE = ".owner_rule"
+_PER_OBJECT = (_PER_RESOURCE, _OWNER_RULE)
 # a unit entry ``sender.shared`` makes one finding of every component of the role bound with the same
 # components in the template's other roles
 _SHARED = ".shared"
@@ -25,9 +29,15 @@ def unit_role(entry: str) -> str:
     return entry.partition(".")[0]
 
 
+def id_entry(entry: str) -> str:
+    """A unit entry as finding ids spell it: ``.owner_rule`` as ``.resource``, so a finding of one
+    resource has the same id under either (only the merged tenant-owned finding is new)."""
+    return entry[: -len(_OWNER_RULE)] + _PER_RESOURCE if entry.endswith(_OWNER_RULE) else entry
+
+
 def per_resource_roles(unit: list[str]) -> list[str]:
-    """The endpoint roles a unit groups by their component's resource."""
-    return [unit_role(entry) for entry in unit if entry.endswith(_PER_RESOURCE)]
+    """The endpoint roles a unit groups by their component's resource (or owner rule)."""
+    return [unit_role(entry) for entry in unit if entry.endswith(_PER_OBJECT)]
 
 
 def shared_labels(pattern: Pattern, bindings: list[Binding]) -> dict[str, dict[str, str]]:
@@ -70,25 +80,77 @@ def endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
     return f"{component} {endpoint.route}"
 
 
-def resource_label(pattern: Pattern, binding: Binding, entry: str, graph: ArchitectureGraph) -> str:
+def resource_label(
+    pattern: Pattern, binding: Binding, entry: str, graph: ArchitectureGraph, tenant_groups: dict[tuple[str, str], list[str]] | None = None
+) -> str:
     """The unit label of ``route.resource``: the component and the object its bound route looks up
     (every route of that component on that object is one finding), or the route when it names no
     resource. A component none of whose routes makes the pattern's check has one root cause, the
-    missing check, whatever objects its routes name: all of them are one finding."""
+    missing check, whatever objects its routes name: all of them are one finding. For
+    ``route.owner_rule``, the objects of ``tenant_groups`` (see owner_rule_groups) are one finding."""
     role = unit_role(entry)
     ref = binding.endpoints[role]
-    groups = graph.table("object_groups")
-    if ref.component not in groups:
-        groups[ref.component] = _object_groups(graph, ref.component)
-    named = groups[ref.component]
-    name = named.get(ref.index)
-    if name and pattern.template.endpoints[role].parent_lookups:
-        name = _parent_group(graph, ref, named) or name
+    named = _named_objects(graph, ref.component)
+    name = _object_name(pattern, role, ref, graph)
     if not name:
         return ref_label(graph, ref)
     if not _checks_somewhere(pattern, role, graph, ref.component):
         return f"{ref.component} " + "+".join(sorted(set(named.values())))
+    shared = (tenant_groups or {}).get((role, ref.component), [])
+    if name in shared:
+        return f"{ref.component} " + "+".join(shared)
     return f"{ref.component} {name}"
+
+
+def owner_rule_groups(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[tuple[str, str], list[str]]:
+    """For each ``route.owner_rule`` unit entry, by (endpoint role, component): the objects a tenant
+    owns that a bound route of the component looks up without making the pattern's check, sorted.
+    The rule each of their routes misses is the same (the record is in the caller's tenant) and one
+    tenant-scoped lookup fixes them all, so they are one finding; an object whose every route makes
+    the check, or a user-owned one, keeps its own, and one object alone keeps the label (and the
+    finding id) it has under ``route.resource``."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for entry in pattern.template.unit_names:
+        if not entry.endswith(_OWNER_RULE):
+            continue
+        role = unit_role(entry)
+        wanted = _check_controls(pattern, role)
+        for binding in bindings:
+            ref = binding.endpoints[role]
+            name = _object_name(pattern, role, ref, graph)
+            comp = graph.architecture.model.components[ref.component]
+            endpoint = (comp.endpoints or [])[ref.index]
+            if name and not wanted & set(effective_controls(comp, endpoint)) and _tenant_owned(graph, ref.component, name):
+                found.setdefault((role, ref.component), set()).add(name)
+    return {key: sorted(names) for key, names in found.items()}
+
+
+def _named_objects(graph: ArchitectureGraph, component: str) -> dict[int, str]:
+    """_object_groups, made once per component."""
+    groups = graph.table("object_groups")
+    if component not in groups:
+        groups[component] = _object_groups(graph, component)
+    return groups[component]  # type: ignore[no-any-return]
+
+
+def _object_name(pattern: Pattern, role: str, ref: EndpointRef, graph: ArchitectureGraph) -> str | None:
+    """The object a bound route looks up: its group among the component's routes, or, for a list or
+    create under a parent the path names, the parent's (None when it names no resource)."""
+    named = _named_objects(graph, ref.component)
+    name = named.get(ref.index)
+    if name and pattern.template.endpoints[role].parent_lookups:
+        name = _parent_group(graph, ref, named) or name
+    return name
+
+
+def _tenant_owned(graph: ArchitectureGraph, component: str, name: str) -> bool:
+    """Whether a tenant owns every resource of the object ``name`` of a component's routes (a parent
+    no route of the component acts on is an object of its own)."""
+    endpoints = graph.architecture.model.components[component].endpoints or []
+    named = _named_objects(graph, component)
+    resources = {str(endpoints[i].resource) for i, group in named.items() if group == name} or {name}
+    declared = graph.architecture.model.resources
+    return all(r in declared and declared[r].owner == "tenant" for r in resources)
 
 
 def _parent_group(graph: ArchitectureGraph, ref: EndpointRef, named: dict[int, str]) -> str | None:
@@ -182,14 +244,14 @@ def _object_groups(graph: ArchitectureGraph, component: str) -> dict[int, str]:
 
 
 def at_a_gap(pattern: Pattern, bindings: list[Binding], judged: list[list[Gap]], missing: list[Gap], graph: ArchitectureGraph) -> Binding:
-    """The binding a finding is located by: the first, or, for one finding per resource, the first
-    whose route has a missing control (the restore that checks nobody, not the list that filters),
-    and for one finding per shared set, the first that misses one (the sender that does not filter).
-    ``judged`` holds each binding's gaps."""
+    """The binding a finding is located by: the first, or, for one finding per resource (or owner
+    rule), the first whose route has a missing control (the restore that checks nobody, not the list
+    that filters), and for one finding per shared set, the first that misses one (the sender that
+    does not filter). ``judged`` holds each binding's gaps."""
     entry = pattern.template.unit_names[0]
     if missing and entry.endswith(_SHARED) and len(bindings) > 1:
         return next((b for b, gaps in zip(bindings, judged) if misses_required(gaps)), bindings[0])
-    if not missing or not entry.endswith(_PER_RESOURCE) or len(bindings) == 1:
+    if not missing or not entry.endswith(_PER_OBJECT) or len(bindings) == 1:
         return bindings[0]
     name = unit_role(entry)
     places = {gap.at for gap in missing}
