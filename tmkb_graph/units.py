@@ -10,7 +10,7 @@ from tmkb_graph.endpoint_binding import parent_lookup
 from tmkb_graph.findings import Gap
 from tmkb_graph.mitigations import misses_required, place_label, place_line
 from tmkb_graph.pattern import Pattern
-from tmkb_graph.place_controls import effective_controls
+from tmkb_graph.place_controls import effective_controls, fact_of
 from tmkb_graph.route_paths import is_id_param, path_segments
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
@@ -104,11 +104,12 @@ def resource_label(
 
 def owner_rule_groups(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> dict[tuple[str, str], list[str]]:
     """For each ``route.owner_rule`` unit entry, by (endpoint role, component): the objects a tenant
-    owns that a bound route of the component looks up without making the pattern's check, sorted.
-    The rule each of their routes misses is the same (the record is in the caller's tenant) and one
+    owns (or, on a component every caller of which is a customer's account, a tenant or a user) that
+    a bound route of the component looks up without making the pattern's check, sorted. The rule
+    each of their routes misses is the same (the record is in the caller's tenant) and one
     tenant-scoped lookup fixes them all, so they are one finding; an object whose every route makes
-    the check, or a user-owned one, keeps its own, and one object alone keeps the label (and the
-    finding id) it has under ``route.resource``."""
+    the check, or one a person owns on a component people call, keeps its own, and one object alone
+    keeps the label (and the finding id) it has under ``route.resource``."""
     found: dict[tuple[str, str], set[str]] = {}
     for entry in pattern.template.unit_names:
         if not entry.endswith(_OWNER_RULE):
@@ -120,7 +121,7 @@ def owner_rule_groups(pattern: Pattern, bindings: list[Binding], graph: Architec
             name = _object_name(pattern, role, ref, graph)
             comp = graph.architecture.model.components[ref.component]
             endpoint = (comp.endpoints or [])[ref.index]
-            if name and not wanted & set(effective_controls(comp, endpoint)) and _tenant_owned(graph, ref.component, name):
+            if name and not wanted & set(effective_controls(comp, endpoint)) and _account_rule(graph, ref.component, name):
                 found.setdefault((role, ref.component), set()).add(name)
     return {key: sorted(names) for key, names in found.items()}
 
@@ -143,14 +144,19 @@ def _object_name(pattern: Pattern, role: str, ref: EndpointRef, graph: Architect
     return name
 
 
-def _tenant_owned(graph: ArchitectureGraph, component: str, name: str) -> bool:
-    """Whether a tenant owns every resource of the object ``name`` of a component's routes (a parent
-    no route of the component acts on is an object of its own)."""
+def _account_rule(graph: ArchitectureGraph, component: str, name: str) -> bool:
+    """Whether the owner rule of the object ``name`` of a component's routes is "the record is in the
+    caller's tenant": a tenant owns every resource of it, or every caller of the component is a
+    customer's account (facts: {account_callers: true}), for which a person's record is its
+    account's too (a parent no route of the component acts on is an object of its own)."""
     endpoints = graph.architecture.model.components[component].endpoints or []
     named = _named_objects(graph, component)
     resources = {str(endpoints[i].resource) for i, group in named.items() if group == name} or {name}
     declared = graph.architecture.model.resources
-    return all(r in declared and declared[r].owner == "tenant" for r in resources)
+    owners = {declared[r].owner if r in declared else None for r in resources}
+    if fact_of(graph, component, "account_callers"):
+        return owners <= {"tenant", "user"}
+    return owners == {"tenant"}
 
 
 def _parent_group(graph: ArchitectureGraph, ref: EndpointRef, named: dict[int, str]) -> str | None:
