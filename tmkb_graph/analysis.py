@@ -116,10 +116,10 @@ def _by_unit(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph
     groups: dict[UnitKey, list[Labelled]] = {}
     names = pattern.template.unit_names
     shared = shared_labels(pattern, bindings)
-    tenant_groups = owner_rule_groups(pattern, bindings, graph)
+    owner_groups = owner_rule_groups(pattern, bindings, graph)
     for binding in bindings:
         labels = unit_labels(binding, graph)
-        key = tuple((name, _unit_value(pattern, binding, name, labels, shared, tenant_groups, graph)) for name in names)
+        key = tuple((name, _unit_value(pattern, binding, name, labels, shared, owner_groups, graph)) for name in names)
         groups.setdefault(key, []).append((binding, labels))
     return groups
 
@@ -130,7 +130,7 @@ def _unit_value(
     name: str,
     labels: dict[str, str],
     shared: dict[str, dict[str, str]],
-    tenant_groups: dict[tuple[str, str], list[str]],
+    owner_groups: dict[tuple[str, str], list[str]],
     graph: ArchitectureGraph,
 ) -> str:
     """What one unit entry binds: a role's component or a route, the components a ``.shared`` role is
@@ -139,7 +139,7 @@ def _unit_value(
         return labels[name]
     if name in shared:
         return shared[name][binding.roles[unit_role(name)]]
-    return resource_label(pattern, binding, name, graph, tenant_groups)
+    return resource_label(pattern, binding, name, graph, owner_groups)
 
 
 def finding_id(pattern: Pattern, unit_key: UnitKey) -> str:

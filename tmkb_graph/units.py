@@ -16,7 +16,8 @@ from tmkb_graph.route_paths import is_id_param, path_segments
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"
 # a unit entry ``target.owner_rule`` does the same, except that the component's tenant-owned resources
-# share one finding: the rule each of their routes misses is one (the record is in the caller's tenant)
+# (all of them, on an API only customers' accounts call) share one finding: the rule each of their
+# routes misses is one (the record is in the caller's tenant)
 _OWNER_RULE = ".owner_rule"
 _PER_OBJECT = (_PER_RESOURCE, _OWNER_RULE)
 # a unit entry ``sender.shared`` makes one finding of every component of the role bound with the same
@@ -81,13 +82,13 @@ def endpoint_label(graph: ArchitectureGraph, component: str, index: int) -> str:
 
 
 def resource_label(
-    pattern: Pattern, binding: Binding, entry: str, graph: ArchitectureGraph, tenant_groups: dict[tuple[str, str], list[str]] | None = None
+    pattern: Pattern, binding: Binding, entry: str, graph: ArchitectureGraph, owner_groups: dict[tuple[str, str], list[str]] | None = None
 ) -> str:
     """The unit label of ``route.resource``: the component and the object its bound route looks up
     (every route of that component on that object is one finding), or the route when it names no
     resource. A component none of whose routes makes the pattern's check has one root cause, the
     missing check, whatever objects its routes name: all of them are one finding. For
-    ``route.owner_rule``, the objects of ``tenant_groups`` (see owner_rule_groups) are one finding."""
+    ``route.owner_rule``, the objects of ``owner_groups`` (owner_rule_groups) are one finding."""
     role = unit_role(entry)
     ref = binding.endpoints[role]
     named = _named_objects(graph, ref.component)
@@ -96,7 +97,7 @@ def resource_label(
         return ref_label(graph, ref)
     if not _checks_somewhere(pattern, role, graph, ref.component):
         return f"{ref.component} " + "+".join(sorted(set(named.values())))
-    shared = (tenant_groups or {}).get((role, ref.component), [])
+    shared = (owner_groups or {}).get((role, ref.component), [])
     if name in shared:
         return f"{ref.component} " + "+".join(shared)
     return f"{ref.component} {name}"
