@@ -79,7 +79,7 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.operations and not _every_route(graph, binding, condition, lambda ref: endpoint_at(graph, ref).operation in condition.operations):
         return False
-    if condition.reached_by and not _every_route(graph, binding, condition, lambda ref: _reached_by(graph, ref, condition.reached_by)):
+    if condition.reached_by and not _reached_only_by(graph, binding, condition):
         return False
     if condition.token_in_path is not None and bool(endpoint_at(graph, binding.endpoints[condition.name]).credential_params) != condition.token_in_path:
         return False
@@ -107,6 +107,17 @@ def _every_route(graph: ArchitectureGraph, binding: Binding, condition: Conditio
     cid = binding.roles[condition.name]
     routes = range(len(graph.architecture.model.components[cid].endpoints or ()))
     return bool(routes) and all(test(EndpointRef(cid, i)) for i in routes)
+
+
+def _reached_only_by(graph: ArchitectureGraph, binding: Binding, condition: Condition) -> bool:
+    """Every route of the bound place is named by a flow of one of ``reached_by``'s kinds; a role
+    whose component declares no routes, when every flow into it is of those kinds (a callback host
+    only browsers sent back by an outside service reach, whose route nobody published)."""
+    kinds = condition.reached_by
+    if condition.endpoint is None and not graph.architecture.model.components[binding.roles[condition.name]].endpoints:
+        incoming = [graph.flow(i).kind for _, _, i in graph.in_flows(binding.roles[condition.name])]
+        return bool(incoming) and all(kind in kinds for kind in incoming)
+    return _every_route(graph, binding, condition, lambda ref: _reached_by(graph, ref, kinds))
 
 
 def _reached_by(graph: ArchitectureGraph, ref: EndpointRef, kinds: list[str]) -> bool:
