@@ -3,7 +3,7 @@ component's resource) and the place a finding is located at, where its fix belon
 
 from __future__ import annotations
 
-from tmkb_graph.architecture import Endpoint
+from tmkb_graph.architecture import Component, Endpoint
 from tmkb_graph.bindings import Binding, EndpointRef
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.endpoint_binding import parent_lookup
@@ -122,7 +122,7 @@ def owner_rule_groups(pattern: Pattern, bindings: list[Binding], graph: Architec
             name = _object_name(pattern, role, ref, graph)
             comp = graph.architecture.model.components[ref.component]
             endpoint = (comp.endpoints or [])[ref.index]
-            if name and not wanted & set(effective_controls(comp, endpoint)) and _account_rule(graph, ref.component, name):
+            if name and not _makes_check(comp, endpoint, wanted) and _account_rule(graph, ref.component, name):
                 found.setdefault((role, ref.component), set()).add(name)
     return {key: sorted(names) for key, names in found.items()}
 
@@ -179,8 +179,13 @@ def _checks_somewhere(pattern: Pattern, role: str, graph: ArchitectureGraph, com
     if key not in table:
         wanted = _check_controls(pattern, role)
         comp = graph.architecture.model.components[component]
-        table[key] = any(wanted & set(effective_controls(comp, endpoint)) for endpoint in comp.endpoints or ())
+        table[key] = any(_makes_check(comp, endpoint, wanted) for endpoint in comp.endpoints or ())
     return bool(table[key])
+
+
+def _makes_check(component: Component, endpoint: Endpoint, wanted: set[str]) -> bool:
+    """Whether the route claims one of the controls that make the pattern's check (_check_controls)."""
+    return bool(wanted & set(effective_controls(component, endpoint)))
 
 
 def _check_controls(pattern: Pattern, role: str) -> set[str]:
