@@ -203,6 +203,21 @@ def test_a_token_in_the_path_is_a_credential_not_an_object_id() -> None:
     assert (secret.path_params, secret.id_params, record.id_params) == (1, 0, 1)
 
 
+def test_a_token_named_for_its_own_resource_is_an_id_where_the_caller_signs_in() -> None:
+    routes = (
+        "[{route: 'GET /v1/cards/{card_token}', operation: read, resource: Card},"
+        " {route: 'GET /v1/cards/{share_token}', operation: read, resource: Card},"
+        " {route: 'GET /v1/account_holders/{account_holder_token}', operation: read, resource: AccountHolder},"
+        " {route: 'PUT /v1/cards/{card_token}', operation: update}]"
+    )
+    signed_in = "{type: api, controls: [authn], endpoints: " + routes + "}"
+    card, shared, holder, unnamed = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", signed_in)).model.components["web"].endpoints
+    assert [e.id_params for e in (card, shared, holder, unnamed)] == [1, 0, 1, 0]
+    assert (card.token_link, card.credential_params, shared.token_link) == (False, 0, True)
+    anonymous = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", "{type: api, endpoints: " + routes + "}"))
+    assert [e.id_params for e in anonymous.model.components["web"].endpoints] == [0, 0, 0, 0]
+
+
 def test_id_in_names_where_an_rpc_route_takes_its_id() -> None:
     route = "{type: api, endpoints: [{route: 'POST /rpc/files.get', operation: read, id_in: body}]}"
     endpoint = parse_architecture(GOOD.replace("{type: api, controls: [authn]}", route)).model.components["web"].endpoints[0]

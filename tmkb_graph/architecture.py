@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from tmkb_graph.bounded_input import read_text
 from tmkb_graph.errors import InputError, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
-from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param, path_segments
+from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param, path_segments, token_names_object
 from tmkb_graph.safe_yaml import PathKey, YamlDocument, load_yaml_text
 from tmkb_graph.text import shown
 from tmkb_graph.validation_errors import problems_from_validation_error
@@ -95,16 +95,27 @@ class Endpoint(_Strict):
         """How many parameters the path has ({id}, <id> or :id)."""
         return len(PATH_PARAM.findall(self.path))
 
+    # positions of path segments named as tokens that are the route's own object's id
+    # (route_paths.token_names_object on a route that signs its caller in); set by its component
+    _object_tokens: frozenset[int] = PrivateAttr(default=frozenset())
+
+    def id_positions(self) -> list[int]:
+        """The positions of the path's segments that name objects: parameters that are not credentials."""
+        return [i for i, seg in enumerate(path_segments(self.path)) if is_path_param(seg) and not self._credential_at(i, seg)]
+
+    def _credential_at(self, index: int, segment: str) -> bool:
+        return is_credential(segment) and index not in self._object_tokens
+
     @property
     def credential_params(self) -> int:
         """How many path parameters are named as a token ({webhook_token}, :token): the object's own
         credential in its URL, not the id of another object."""
-        return sum(1 for param in PATH_PARAM.findall(self.path) if is_credential(param))
+        return sum(1 for param in PATH_PARAM.findall(self.path) if is_credential(param)) - len(self._object_tokens)
 
     @property
     def token_link(self) -> bool:
         """A token link: route_paths.ends_in_token (reached only with the token in its path)."""
-        return ends_in_token(self.path)
+        return ends_in_token(self.path, self._object_tokens)
 
     @property
     def id_params(self) -> int:
@@ -140,6 +151,20 @@ class Component(_Strict):
     controls: list[Control] = Field(default_factory=list)
     facts: dict[ComponentFact, bool] = Field(default_factory=dict)
     endpoints: list[Endpoint] | None = None
+
+    @model_validator(mode="after")
+    def _mark_object_tokens(self) -> Component:
+        """Tell each route that signs its caller in which of its tokens name its own object
+        (/v1/cards/{card_token}): there the caller's credential opens the route, so the token is an id."""
+        for endpoint in self.endpoints or ():
+            claimed = endpoint.controls if endpoint.controls is not None else self.controls
+            if "authn" not in claimed or endpoint.resource is None:
+                continue
+            segments = path_segments(endpoint.path)
+            named = frozenset(i for i in range(len(segments)) if token_names_object(segments, i, endpoint.resource))
+            if named:
+                endpoint._object_tokens = named
+        return self
 
 
 class Resource(_Strict):

@@ -9,7 +9,7 @@ from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import EndpointSpec, Template
 from tmkb_graph.place_controls import endpoint_controls, forwarding
-from tmkb_graph.route_paths import is_id_param, is_path_param, path_segments
+from tmkb_graph.route_paths import is_path_param, path_segments
 
 
 EndpointSets = tuple[list[dict[str, EndpointRef]], list[NotAssessable]]
@@ -158,7 +158,7 @@ def parent_lookup(endpoint: Endpoint, model: Architecture) -> str | None:
     if endpoint.operation == "bulk":
         return None
     segments = path_segments(endpoint.path)
-    ids = [i for i, seg in enumerate(segments) if is_id_param(seg)]
+    ids = endpoint.id_positions()
     if not ids:
         return None
     last = ids[-1]
@@ -233,7 +233,7 @@ def _names_earlier(endpoint: Endpoint, resource: str) -> bool:
     /s/{share_token}/files/{file_id} names the share by its token)."""
     segments = path_segments(endpoint.path)
     params = [i for i, seg in enumerate(segments) if is_path_param(seg)]
-    ids = [i for i in params if is_id_param(segments[i])]
+    ids = endpoint.id_positions()
     earlier = [i for i in params if ids and i < ids[-1]]
     return any(_names_resource(_param_name(segments[i]), resource) or (i > 0 and _names_resource(segments[i - 1], resource)) for i in earlier)
 

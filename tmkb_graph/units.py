@@ -11,7 +11,7 @@ from tmkb_graph.findings import Gap
 from tmkb_graph.mitigations import misses_required, place_label, place_line
 from tmkb_graph.pattern import Pattern
 from tmkb_graph.place_controls import effective_controls, fact_of
-from tmkb_graph.route_paths import is_id_param, path_segments
+from tmkb_graph.route_paths import path_segments
 
 # a unit entry ``target.resource`` makes one finding per resource of the bound route's component
 _PER_RESOURCE = ".resource"
@@ -222,7 +222,7 @@ def _object_keys(endpoint: Endpoint) -> list[tuple[str, ...]]:
     if endpoint.operation in _OF_MANY:
         return []  # the path's last id names a parent of the rows made or listed, not their object
     segments = path_segments(endpoint.path)
-    last = max((i for i, seg in enumerate(segments) if is_id_param(seg)), default=None)
+    last = max(endpoint.id_positions(), default=None)
     if last is None:
         return []
     shape = ("path",) + endpoint.path_shape[: last + 1]
