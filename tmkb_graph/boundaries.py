@@ -156,8 +156,9 @@ class ArchitectureGraph:
         A flow out of an entry point carries what it says. A flow out of a job or function that a
         request started carries only the items that some flow into that job brought it (directly
         or through the queue or bus in front of it): context lost on an earlier hop stays lost.
-        A credential or signature is the sender's own (a job's service-account token, the
-        signature it puts on an outbound webhook), so it is carried as declared.
+        A credential, signature or signed send time is the sender's own (a job's service-account
+        token, the signature and timestamp it puts on an outbound webhook), so it is carried as
+        declared.
         """
         flow = self.flow(index)
         source = flow.source
@@ -189,7 +190,7 @@ class ArchitectureGraph:
 
 
 # items a sender holds itself rather than passes on from what reached it
-SENDERS_OWN = frozenset({"auth_token", "signature"})
+SENDERS_OWN = frozenset({"auth_token", "signature", "timestamp"})
 
 
 def same_topic(into_channel: Flow, out_of_channel: Flow) -> bool:
