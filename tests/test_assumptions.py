@@ -373,3 +373,31 @@ flows:
     ]
     single = _validate(tmp_path / "single.yaml", text.replace("tenancy: multi", "tenancy: single"))
     assert "claims admin_only" not in single.stderr
+
+
+def test_a_request_handing_customers_addresses_a_payload_is_a_validate_note(tmp_path) -> None:
+    text = """\
+name: Invoices
+tenancy: multi
+components:
+  api: {type: api, controls: [authn]}
+  sender: {type: worker}
+  hooks: {type: external_service, facts: {customer_endpoint: true}}
+  erp: {type: external_service, facts: {customer_endpoint: true}}
+flows:
+  - {from: api, to: sender, kind: invoke}
+  - {from: sender, to: hooks, kind: request, carries: [payload]}
+  - {from: sender, to: erp, kind: request, carries: [auth_token, payload]}
+"""
+    cli = _validate(tmp_path / "invoices.yaml", text)
+    notes = [line for line in cli.stderr.splitlines() if "TMKB-WEBHOOK-008 judges" in line]
+    assert notes == [
+        f"note: {tmp_path / 'invoices.yaml'}: line 10: flows[1]: 'sender' sends a payload to 'hooks' (addresses customers "
+        "chose) as a request: if it delivers the system's events to URLs customers registered (outgoing webhooks), draw "
+        "it as kind: webhook, so TMKB-WEBHOOK-008 judges whether each delivery is signed over its body and send time; a "
+        "call to the customer's own API or server stays a request"
+    ]
+    drawn = _validate(tmp_path / "drawn.yaml", text.replace("to: hooks, kind: request", "to: hooks, kind: webhook"))
+    assert "TMKB-WEBHOOK-008 judges" not in drawn.stderr
+    fixed = _validate(tmp_path / "fixed.yaml", text.replace("hooks: {type: external_service, facts: {customer_endpoint: true}}", "hooks: {type: external_service, technology: stripe}"))
+    assert "TMKB-WEBHOOK-008 judges" not in fixed.stderr

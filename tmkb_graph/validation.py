@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tmkb_graph.admin_claims import admin_scope_notes
 from tmkb_graph.assumption_notes import assumption_notes
+from tmkb_graph.delivery_notes import delivery_notes
 from tmkb_graph.architecture import check_architecture_document
 from tmkb_graph.bounded_input import STDIN
 from tmkb_graph.errors import InputError, Problem
@@ -132,6 +133,7 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     report.problems.extend(assumption_notes(arch, result))
     report.problems.extend(sibling_notes(arch))
     report.problems.extend(admin_scope_notes(arch))
+    report.problems.extend(delivery_notes(arch))
     return 1
 
 

@@ -1,0 +1,42 @@
+"""validate's notes on requests to customers' addresses that may be outgoing webhooks.
+
+TMKB-WEBHOOK-008 judges the system's deliveries of events to URLs its customers registered, drawn as
+flows of kind webhook or callback. A flow of kind request to the same addresses is a call to the
+customer's own API, database or server, which the customer does not have to verify, so the pattern
+leaves it alone. Authors often draw a webhook delivery as a plain request; validate asks about each
+request that hands such an address a payload without a credential the customer issued, so the author
+can say which it is.
+"""
+
+from __future__ import annotations
+
+from tmkb_graph.architecture import LoadedArchitecture
+from tmkb_graph.errors import Problem
+
+_SENDERS = frozenset({"worker", "function", "api", "gateway", "webhook_receiver"})
+
+
+def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
+    """A note for each request flow from one of the system's components to an external service that
+    stands for addresses customers chose, carrying a payload and no auth token."""
+    model = arch.model
+    notes = []
+    for index, flow in enumerate(model.flows):
+        source, target = model.components[flow.source], model.components[flow.target]
+        if flow.kind != "request" or source.type not in _SENDERS or target.type != "external_service":
+            continue
+        if target.facts.get("customer_endpoint") is not True or "payload" not in flow.carries or "auth_token" in flow.carries:
+            continue
+        notes.append(
+            Problem(
+                arch.file,
+                arch.line_of(("flows", index)),
+                f"flows[{index}]",
+                f"'{flow.source}' sends a payload to '{flow.target}' (addresses customers chose) as a request: if it "
+                "delivers the system's events to URLs customers registered (outgoing webhooks), draw it as kind: "
+                "webhook, so TMKB-WEBHOOK-008 judges whether each delivery is signed over its body and send time; "
+                "a call to the customer's own API or server stays a request",
+                "note",
+            )
+        )
+    return notes
