@@ -186,9 +186,14 @@ def _advised(
     """The id of a more severe open finding of another pattern that already recommends this control
     here: it is open for a more basic gap at the same place (enumerable ids where nothing checks the
     object's owner), and its fix list carries this one. Only a finding located where this one is
-    absorbs it: a job's finding that recommends isolating a store leaves the store's own finding open."""
+    absorbs it: a job's finding that recommends isolating a store leaves the store's own finding open.
+    A finding that stands at several routes (one per resource) is absorbed route by route: each of
+    its gaps by a finding that stands at that route too (its routes split between two owner-check
+    findings)."""
+    place = key[1].removeprefix("endpoint ")  # stands_at names routes by their labels alone
     for other in advisers.get(key, ()):
-        if other.pattern != finding.pattern and finding.location in stands[other.id] and ranks[other.severity] > ranks[finding.severity]:
+        here = finding.location in stands[other.id] or (place in stands[other.id] and place in stands[finding.id])
+        if other.pattern != finding.pattern and here and ranks[other.severity] > ranks[finding.severity]:
             return other.id
     return None
 
