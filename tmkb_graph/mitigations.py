@@ -129,8 +129,8 @@ _HANDOFF_KINDS = frozenset({"enqueue", "publish"})
 def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) -> str | None:
     """Evidence that every component the component hands its deliveries to claims the control, else
     None (also when it hands them to none): the jobs its enqueue and publish flows feed (through
-    their queue or bus, on the topics they send), or, for a gateway in front of webhook receivers,
-    the receivers it forwards to."""
+    their queue or bus, on the topics they send), or, for a gateway, the webhook receivers or the
+    services it forwards requests to (a tenant a caller names, checked where each service resolves it)."""
     jobs = sorted(
         {
             job
@@ -144,18 +144,21 @@ def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) 
     )
     if jobs and all(control in _own_controls(graph, job) for job in jobs):
         return f"every job {cid} hands its deliveries to ({', '.join(jobs)}) claims {control}"
-    receivers = _receivers_behind(graph, cid)
+    receivers = _behind_gateway(graph, cid, ("webhook_receiver",))
     if receivers and all(control in _own_controls(graph, r) for r in receivers):
         return f"every webhook receiver {cid} forwards to ({', '.join(receivers)}) claims {control}"
+    services = _behind_gateway(graph, cid, ("api", "function", "webhook_receiver"))
+    if services and all(control in _own_controls(graph, r) for r in services):
+        return f"every service {cid} forwards requests to ({', '.join(services)}) claims {control}"
     return None
 
 
-def _receivers_behind(graph: ArchitectureGraph, cid: str) -> list[str]:
-    """The webhook receivers a gateway forwards requests to (none for any other component)."""
+def _behind_gateway(graph: ArchitectureGraph, cid: str, types: tuple[str, ...]) -> list[str]:
+    """The components of those types a gateway forwards requests to (none for any other component)."""
     components = graph.architecture.model.components
     if components[cid].type != "gateway":
         return []
-    return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type == "webhook_receiver"})
+    return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type in types})
 
 
 def place_label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:
