@@ -422,3 +422,26 @@ flows:
     ]
     timed = _validate(tmp_path / "timed.yaml", text.replace("signature]", "signature, timestamp]"))
     assert "carries no timestamp" not in timed.stderr
+
+
+def test_a_request_naming_its_tenant_to_an_api_without_the_check_is_a_validate_note(tmp_path) -> None:
+    text = """\
+name: Books
+tenancy: multi
+components:
+  app: {type: client}
+  api: {type: api, controls: [authn]}
+flows:
+  - {from: app, to: api, kind: request, carries: [auth_token, tenant_id]}
+  - {from: app, to: api, kind: request, carries: [auth_token, tenant_id, payload]}
+"""
+    cli = _validate(tmp_path / "books.yaml", text)
+    notes = [line for line in cli.stderr.splitlines() if "names the tenant it acts in" in line]
+    assert notes == [
+        f"note: {tmp_path / 'books.yaml'}: line 7: flows[0]: 'app' names the tenant it acts in to 'api' (carries "
+        "tenant_id): if 'api' checks it against the tenants the credential was granted (a refusal for a tenant the token "
+        "or key was not given, keys valid in one account only), claim tenant_scoped_queries there; TMKB-AUTHZ-017 takes "
+        "the check as missing otherwise"
+    ]
+    checked = _validate(tmp_path / "checked.yaml", text.replace("controls: [authn]}", "controls: [authn, tenant_scoped_queries]}"))
+    assert "names the tenant it acts in" not in checked.stderr

@@ -29,6 +29,7 @@ from tmkb_graph.pattern import AGENT_SUMMARY_TOKEN_LIMIT, agent_summary_tokens
 from tmkb_graph.review import check_review_document, is_review_document
 from tmkb_graph.safe_yaml import YamlDocument, load_yaml_file
 from tmkb_graph.sibling_controls import sibling_notes
+from tmkb_graph.tenant_notes import named_tenant_notes
 
 
 @dataclass
@@ -134,6 +135,7 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     report.problems.extend(sibling_notes(arch))
     report.problems.extend(admin_scope_notes(arch))
     report.problems.extend(delivery_notes(arch))
+    report.problems.extend(named_tenant_notes(arch))
     return 1
 
 

@@ -1,0 +1,55 @@
+"""validate's notes on requests that name the tenant they act in.
+
+A request that carries tenant_id from a client or another organisation's system names its tenant
+itself (an account header, a tenant path segment, an organization_id field), and TMKB-AUTHZ-017
+asks the API it reaches to check that tenant against the credential's grants. Vendors often state
+that check in passing (a 403 for a tenant the token was not granted, keys valid in one account
+only) where an author reading for other things misses it: judges rejected five of the pattern's
+first seventeen findings as such omissions. validate asks once per API that claims no check.
+"""
+
+from __future__ import annotations
+
+from tmkb_graph.architecture import Component, LoadedArchitecture
+from tmkb_graph.errors import Problem
+from tmkb_graph.place_controls import effective_controls
+
+_CALLERS = frozenset({"client", "external_service"})
+_SERVICES = frozenset({"api", "gateway", "function"})
+_CHECK = "tenant_scoped_queries"
+
+
+def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
+    """A note for each API, gateway or function that a caller's request names a tenant to, where
+    neither the component nor every one of its routes claims tenant_scoped_queries."""
+    model = arch.model
+    notes = []
+    seen: set[str] = set()
+    for index, flow in enumerate(model.flows):
+        source, target = model.components[flow.source], model.components[flow.target]
+        if flow.target in seen or flow.kind != "request" or "tenant_id" not in flow.carries:
+            continue
+        if source.type not in _CALLERS or target.type not in _SERVICES or _claims_check(target):
+            continue
+        seen.add(flow.target)
+        notes.append(
+            Problem(
+                arch.file,
+                arch.line_of(("flows", index)),
+                f"flows[{index}]",
+                f"'{flow.source}' names the tenant it acts in to '{flow.target}' (carries tenant_id): if '{flow.target}' "
+                "checks it against the tenants the credential was granted (a refusal for a tenant the token or key was "
+                f"not given, keys valid in one account only), claim {_CHECK} there; TMKB-AUTHZ-017 takes the check as "
+                "missing otherwise",
+                "note",
+            )
+        )
+    return notes
+
+
+def _claims_check(component: Component) -> bool:
+    """Whether the component claims the check, or every one of its routes does."""
+    routes = component.endpoints or []
+    if _CHECK in component.controls:
+        return True
+    return bool(routes) and all(_CHECK in effective_controls(component, route) for route in routes)
