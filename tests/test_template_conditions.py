@@ -113,7 +113,7 @@ def test_a_severity_rule_names_required_controls_and_lowers_the_severity(tmp_pat
 def test_only_a_role_place_widens_to_endpoints_or_downstream_jobs(tmp_path: Path) -> None:
     shipped = "where: [{role: receiver, or_endpoints: true, or_downstream: true}, {flow: ingest}]"
     code, stderr = _validate_shipped(tmp_path, "webhook", "TMKB-WEBHOOK-003.yaml", shipped, shipped, "where: [{role: receiver}, {flow: ingest, or_downstream: true}]")
-    assert code == 2 and "only a role place can say or_endpoints or or_downstream" in stderr
+    assert code == 2 and "only a role place can say or_endpoints, or_every_endpoint or or_downstream" in stderr
 
 
 def test_in_front_compares_endpoint_roles_only(tmp_path: Path) -> None:

@@ -123,6 +123,15 @@ def _claimed_on_an_endpoint(graph: ArchitectureGraph, binding: Binding, cid: str
     return None
 
 
+def _claimed_on_every_endpoint(graph: ArchitectureGraph, binding: Binding, cid: str, control: str) -> str | None:
+    """Evidence that every endpoint of the component the binding's flows reach claims the control (or
+    one implying it), else None (also when they reach none)."""
+    routes = routes_reached(graph, binding, cid)
+    if routes and all(control in own_endpoint_controls(graph, EndpointRef(cid, index)) for index in routes):
+        return f"every route of {cid} the request reaches claims {control}"
+    return None
+
+
 _HANDOFF_KINDS = frozenset({"enqueue", "publish"})
 
 
@@ -218,6 +227,9 @@ def _places(
                 present, evidence = True, f"the gateway routes in front of {cid} claim {control}"
         if not present and place.or_endpoints:
             evidence = _claimed_on_an_endpoint(graph, binding, cid, control)
+            present = evidence is not None
+        if not present and place.or_every_endpoint:
+            evidence = _claimed_on_every_endpoint(graph, binding, cid, control)
             present = evidence is not None
         if not present and place.or_downstream:
             evidence = _claimed_by_every_job_fed(graph, cid, control)

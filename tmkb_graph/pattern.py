@@ -98,9 +98,12 @@ class Place(_Strict):
     flow: str | None = None
     # a role place also counts a claim on one of the component's endpoints (the route that enqueues)
     or_endpoints: bool = False
+    # a role place also counts a claim made on every one of the component's endpoints the binding
+    # reaches (a check each route makes, where one route's claim would say nothing of the others)
+    or_every_endpoint: bool = False
     # a role place also counts when every job its enqueue and publish flows feed claims the control
-    # (where the effect of a webhook happens), or, for a gateway in front of webhook receivers, when
-    # every receiver it forwards to claims it
+    # (where the effect of a webhook happens), or, for a gateway, when every webhook receiver or
+    # service it forwards requests to claims it
     or_downstream: bool = False
 
     @model_validator(mode="after")

@@ -68,8 +68,8 @@ def check_place(place: Any) -> None:
     given = [k for k in _PLACES if getattr(place, k) is not None]
     if len(given) != 1:
         raise ValueError("a place names exactly one of role, endpoint or flow")
-    if (place.or_endpoints or place.or_downstream) and place.role is None:
-        raise ValueError("only a role place can say or_endpoints or or_downstream")
+    if (place.or_endpoints or place.or_every_endpoint or place.or_downstream) and place.role is None:
+        raise ValueError("only a role place can say or_endpoints, or_every_endpoint or or_downstream")
 
 
 def condition_says_something(c: Any) -> bool:

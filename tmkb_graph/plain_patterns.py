@@ -72,6 +72,7 @@ EXAMPLES = ModelSpec("Examples", {"vulnerable": Spec(CODE_EXAMPLE), "secure": Sp
 PLACE = ModelSpec("Place", {
     **{k: optional(text()) for k in ("role", "endpoint", "flow")},
     "or_endpoints": Spec(flag, default=False),
+    "or_every_endpoint": Spec(flag, default=False),
     "or_downstream": Spec(flag, default=False),
 }, rules.check_place, PlainPlace)
 FACT_CONDITION = ModelSpec("FactCondition", {"role": Spec(text()), "facts": Spec(facts(1))})
