@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from tmkb_graph.architecture import Flow, effective_owner, flow_endpoint, route_workflow
 from tmkb_graph.bindings import Binding, EndpointRef
-from tmkb_graph.boundaries import ArchitectureGraph
+from tmkb_graph.boundaries import ArchitectureGraph, same_topic
 from tmkb_graph.pattern import Comparison, Condition
 from tmkb_graph.place_controls import declared_controls, endpoint_at, endpoint_controls, facts_known, front_controls, place_controls
 
@@ -138,11 +138,38 @@ def _resources_apart(graph: ArchitectureGraph, cid: str, other: str) -> bool:
     return bool(mine) and None not in mine and bool(theirs) and not theirs & set(mine)
 
 
-def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:
-    """True when the component sends something besides its reads, and all of it to components of these types."""
+def _sends_only_to(graph: ArchitectureGraph, cid: str, types: list[str], seen: frozenset[str] = frozenset()) -> bool:
+    """True when the component sends something besides its reads, and all of it to components of these
+    types, or to jobs that in turn send only there: a job it invokes, or every job a channel it feeds
+    starts on that topic (a workflow engine whose one act is to invoke a webhook sender reports
+    outward as the sender does; judges rejected TMKB-AUTHZ-001 on such an engine as the sender's case)."""
     components = graph.architecture.model.components
     sent = _sent(graph, cid)
-    return bool(sent) and all(components[graph.flow(i).target].type in types for i in sent)
+    seen = seen | {cid}
+    # only a job passes its reporting on: an entry point (a webhook receiver) that hands work on acts
+    # through that work, judged where it happens
+    job = graph.family.get(cid) == "compute"
+    return bool(sent) and all(
+        components[graph.flow(i).target].type in types or (job and _passes_on_only_to(graph, i, types, seen)) for i in sent
+    )
+
+
+_PASS_ON_KINDS = frozenset({"invoke", "enqueue", "publish"})
+
+
+def _passes_on_only_to(graph: ArchitectureGraph, index: int, types: list[str], seen: frozenset[str]) -> bool:
+    """Whether a flow hands work to jobs (invoked directly, or started by the channel it feeds on the
+    same topic) each of which sends only to components of these types."""
+    flow = graph.flow(index)
+    if flow.kind not in _PASS_ON_KINDS:
+        return False
+    if graph.family.get(flow.target) == "compute":
+        jobs = [flow.target]
+    elif graph.family.get(flow.target) == "channel":
+        jobs = [j for _, j, k in graph.out_flows(flow.target) if graph.flow(k).kind in STARTING_KINDS and same_topic(flow, graph.flow(k))]
+    else:
+        return False
+    return bool(jobs) and all(job not in seen and _sends_only_to(graph, job, types, seen) for job in jobs)
 
 
 # flows that start a job's or function's work (a channel hands it on, or something invokes it)
