@@ -77,13 +77,13 @@ def test_a_group_member_naming_an_undefined_role_is_reported(tmp_path: Path) -> 
 
 def test_reachable_is_said_of_roles_only(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, reachable: false}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, written_only_by, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
 
 
 @pytest.mark.parametrize("said", ["sends_only_to: [client]", "sends_carrying: [tenant_id]", "sends_without: [payload]"])
 def test_what_a_component_sends_is_said_of_roles_only(tmp_path: Path, said: str) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{endpoint: target, {said}}}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, written_only_by, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
 
 
 def test_sends_carrying_names_context_items(tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_secondary_to_names_a_pattern_of_the_library(tmp_path: Path) -> None:
 
 def test_started_with_is_said_of_roles_only_and_names_context_items(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, started_with: [tenant_id]}"))
-    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
+    assert code == 2 and "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, written_only_by, sends_only_to, started_with, sends_carrying, sends_without, reachable or resources_apart_from" in stderr
     shipped = "started_with: [tenant_id]"
     code, stderr = _validate_shipped(tmp_path, "authorization", "TMKB-AUTHZ-014.yaml", shipped, shipped, "started_with: [tennant_id]")
     assert code == 2 and "'tenant_id'" in stderr and "line " in stderr

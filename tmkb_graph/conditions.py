@@ -65,6 +65,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.no_flows_out and any(graph.flow(i).kind in condition.no_flows_out for _, _, i in graph.out_flows(binding.roles[condition.name])):
         return False
+    if condition.written_only_by and not _written_only_by(graph, binding.roles[condition.name], condition.written_only_by):
+        return False
     if condition.resources_apart_from is not None and not _resources_apart(graph, binding.roles[condition.name], binding.roles[condition.resources_apart_from]):
         return False
     if condition.owners and _endpoint_owner(graph, binding.endpoints[condition.name]) not in condition.owners:
@@ -170,6 +172,13 @@ def _passes_on_only_to(graph: ArchitectureGraph, index: int, types: list[str], s
     else:
         return False
     return bool(jobs) and all(job not in seen and _sends_only_to(graph, job, types, seen) for job in jobs)
+
+
+def _written_only_by(graph: ArchitectureGraph, cid: str, types: list[str]) -> bool:
+    """True when something writes to the component, and every writer is of these types."""
+    components = graph.architecture.model.components
+    writers = {source for source, _, i in graph.in_flows(cid) if graph.flow(i).kind == "write"}
+    return bool(writers) and all(components[w].type in types for w in writers)
 
 
 # flows that start a job's or function's work (a channel hands it on, or something invokes it)

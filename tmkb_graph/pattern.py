@@ -256,6 +256,9 @@ class Condition(_Strict):
     flows_out: list[FlowKind] = Field(default_factory=list)
     # the bound role's component has no flow of these kinds going out (it reads no store)
     no_flows_out: list[FlowKind] = Field(default_factory=list)
+    # every component that writes to the bound role's component is of these types, and something
+    # does (a store only an identity provider fills holds the credentials it issues)
+    written_only_by: list[ComponentType] = Field(default_factory=list)
     # a role condition's controls also hold when one of the component's routes claims them (a
     # service that authenticates users on its routes, with anonymous public routes beside them)
     or_endpoints: bool = False

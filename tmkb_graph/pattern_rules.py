@@ -74,7 +74,7 @@ def check_place(place: Any) -> None:
 
 def condition_says_something(c: Any) -> bool:
     """True when a condition lists anything to judge."""
-    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.reached_by, c.types, c.flows_out, c.no_flows_out, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
+    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.reached_by, c.types, c.flows_out, c.no_flows_out, c.written_only_by, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
     return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None or c.token_link is not None or c.token_in_path is not None
 
 
@@ -105,10 +105,10 @@ def check_condition(c: Any) -> None:
         raise ValueError("only an endpoint condition can say token_in_path")
     if (c.ids or c.bodies or c.operations or c.reached_by) and c.flow is not None:
         raise ValueError("only an endpoint or role condition can list ids, bodies, operations or reached_by (a role's: every one of its routes)")
-    if (c.types or c.facts or c.not_facts or c.flows_out or c.no_flows_out or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None or c.resources_apart_from is not None) and c.role is None:
+    if (c.types or c.facts or c.not_facts or c.flows_out or c.no_flows_out or c.written_only_by or c.sends_only_to or c.started_with or c.sends_carrying or c.sends_without or c.reachable is not None or c.resources_apart_from is not None) and c.role is None:
         raise ValueError(
-            "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, sends_only_to, started_with, sends_carrying, "
-            "sends_without, reachable or resources_apart_from"
+            "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, written_only_by, sends_only_to, started_with, "
+            "sends_carrying, sends_without, reachable or resources_apart_from"
         )
     if c.or_endpoints and (c.role is None or not c.controls):
         raise ValueError("only a role condition that lists controls can say or_endpoints")

@@ -156,6 +156,7 @@ CONDITION = ModelSpec("Condition", {
     "sends_only_to": many(_type),
     "flows_out": many(_flow_kind),
     "no_flows_out": many(_flow_kind),
+    "written_only_by": many(_type),
     "or_endpoints": Spec(flag, default=False),
     "started_with": many(_item),
     "sends_carrying": many(_item),
