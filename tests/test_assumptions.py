@@ -440,8 +440,12 @@ flows:
     assert notes == [
         f"note: {tmp_path / 'books.yaml'}: line 7: flows[0]: 'app' names the tenant it acts in to 'api' (carries "
         "tenant_id): if 'api' checks it against the tenants the credential was granted (a refusal for a tenant the token "
-        "or key was not given, keys valid in one account only), claim tenant_scoped_queries there; TMKB-AUTHZ-017 takes "
-        "the check as missing otherwise"
+        "was not given), claim tenant_scoped_queries there, and if every credential it accepts belongs to one tenant (a "
+        "key issued to one account, a token signed with one project's key), declare facts: {one_tenant_credentials: "
+        "true}; TMKB-AUTHZ-017 takes the check as missing otherwise"
     ]
+    assert "'each credential belongs to one tenant' is taken not to hold" in cli.stderr
     checked = _validate(tmp_path / "checked.yaml", text.replace("controls: [authn]}", "controls: [authn, tenant_scoped_queries]}"))
     assert "names the tenant it acts in" not in checked.stderr
+    one = _validate(tmp_path / "one.yaml", text.replace("controls: [authn]}", "controls: [authn], facts: {one_tenant_credentials: true}}"))
+    assert "names the tenant it acts in" not in one.stderr and "belongs to one tenant' is taken" not in one.stderr

@@ -31,6 +31,8 @@ def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
             continue
         if source.type not in _CALLERS or target.type not in _SERVICES or _claims_check(target):
             continue
+        if target.facts.get("one_tenant_credentials") is True:
+            continue
         seen.add(flow.target)
         notes.append(
             Problem(
@@ -38,9 +40,10 @@ def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
                 arch.line_of(("flows", index)),
                 f"flows[{index}]",
                 f"'{flow.source}' names the tenant it acts in to '{flow.target}' (carries tenant_id): if '{flow.target}' "
-                "checks it against the tenants the credential was granted (a refusal for a tenant the token or key was "
-                f"not given, keys valid in one account only), claim {_CHECK} there; TMKB-AUTHZ-017 takes the check as "
-                "missing otherwise",
+                f"checks it against the tenants the credential was granted (a refusal for a tenant the token was not given), "
+                f"claim {_CHECK} there, and if every credential it accepts belongs to one tenant (a key issued to one "
+                "account, a token signed with one project's key), declare facts: {one_tenant_credentials: true}; "
+                "TMKB-AUTHZ-017 takes the check as missing otherwise",
                 "note",
             )
         )
