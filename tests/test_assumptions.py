@@ -65,6 +65,11 @@ def _validate(path, text: str):
     return CliRunner().invoke(app, ["validate", str(path)])
 
 
+def _notes_about(cli, needle: str) -> list[str]:
+    """The lines of a validate run's output that mention ``needle``."""
+    return [line for line in cli.stderr.splitlines() if needle in line]
+
+
 def _warnings_about(text: str, needle: str) -> list[str]:
     """The analysis warnings of ``text`` that mention ``needle``."""
     return [w for w in analyze(parse_architecture(text, "arch.yaml"), today=TODAY).warnings if needle in w]
@@ -335,7 +340,7 @@ flows:
   - {from: browser, to: api, kind: request, carries: [auth_token]}
 """
     cli = _validate(tmp_path / "files.yaml", text)
-    notes = [line for line in cli.stderr.splitlines() if "claims no object_ownership_check" in line]
+    notes = _notes_about(cli, "claims no object_ownership_check")
     assert notes == [
         f"note: {tmp_path / 'files.yaml'}: line 9: components.api.endpoints[1]: 'api DELETE /files/{{id}}' names a File but "
         "claims no object_ownership_check, which 'GET /files/{id}' on the same File claims: if the same check runs here, "
@@ -364,7 +369,7 @@ flows:
   - {from: browser, to: api, kind: request, carries: [auth_token]}
 """
     cli = _validate(tmp_path / "ws.yaml", text)
-    notes = [line for line in cli.stderr.splitlines() if "claims admin_only" in line]
+    notes = _notes_about(cli, "claims admin_only")
     assert notes == [
         f"note: {tmp_path / 'ws.yaml'}: line 8: components.api.endpoints[0]: 'api PATCH /members/{{member_id}}' claims "
         "admin_only but no tenant_scoped_queries: admin_only means the role may act on every record of the caller's own "
@@ -390,7 +395,7 @@ flows:
   - {from: sender, to: erp, kind: request, carries: [auth_token, payload]}
 """
     cli = _validate(tmp_path / "invoices.yaml", text)
-    notes = [line for line in cli.stderr.splitlines() if "TMKB-WEBHOOK-008 judges" in line]
+    notes = _notes_about(cli, "TMKB-WEBHOOK-008 judges")
     assert notes == [
         f"note: {tmp_path / 'invoices.yaml'}: line 10: flows[1]: 'sender' sends a payload to 'hooks' (addresses customers "
         "chose) as a request: if it delivers the system's events to URLs customers registered (outgoing webhooks), draw "
@@ -414,7 +419,7 @@ flows:
   - {from: sender, to: hooks, kind: webhook, carries: [payload, signature]}
 """
     cli = _validate(tmp_path / "signed.yaml", text)
-    notes = [line for line in cli.stderr.splitlines() if "carries no timestamp" in line]
+    notes = _notes_about(cli, "carries no timestamp")
     assert notes == [
         f"note: {tmp_path / 'signed.yaml'}: line 7: flows[0]: 'sender' signs its deliveries to 'hooks' but the flow carries "
         "no timestamp: if the signature covers the send time (a signed timestamp header, or a time inside the signed body "
@@ -436,7 +441,7 @@ flows:
   - {from: app, to: api, kind: request, carries: [auth_token, tenant_id, payload]}
 """
     cli = _validate(tmp_path / "books.yaml", text)
-    notes = [line for line in cli.stderr.splitlines() if "names the tenant it acts in" in line]
+    notes = _notes_about(cli, "names the tenant it acts in")
     assert notes == [
         f"note: {tmp_path / 'books.yaml'}: line 7: flows[0]: 'app' names the tenant it acts in to 'api' (carries "
         "tenant_id): if 'api' checks it against the tenants the credential was granted (a refusal for a tenant the token "

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from tmkb_graph.bounded_input import read_text
-from tmkb_graph.errors import InputError, Problem
+from tmkb_graph.errors import InputError, Level, Problem
 from tmkb_graph.gcpause import gc_paused
 from tmkb_graph.model_base import InputModel, Name
 from tmkb_graph.route_paths import PATH_PARAM, ends_in_token, is_credential, is_path_param, path_segments, token_names_object
@@ -157,6 +157,8 @@ class Component(_Strict):
         """Tell each route that signs its caller in which of its tokens name its own object
         (/v1/cards/{card_token}): there the caller's credential opens the route, so the token is an id."""
         for endpoint in self.endpoints or ():
+            # authn is not component-wide, so a route's own list replaces its component's (as
+            # place_controls.effective_controls reads them; importing it here would be circular)
             claimed = endpoint.controls if endpoint.controls is not None else self.controls
             if "authn" not in claimed or endpoint.resource is None:
                 continue
@@ -320,6 +322,10 @@ class LoadedArchitecture(BaseModel):
     def line_of(self, path: PathKey) -> int | None:
         """The line in the file where the value at ``path`` is written."""
         return self.document.line_of(path)
+
+    def flow_problem(self, index: int, message: str, level: Level) -> Problem:
+        """A problem (a note or warning) about the flow at ``index``, at its line and field path."""
+        return Problem(self.file, self.line_of(("flows", index)), f"flows[{index}]", message, level)
 
     def zone_kind(self, component_id: str) -> str:
         """The zone kind of a component: its zone mapped through ``zones``, or its type's default."""

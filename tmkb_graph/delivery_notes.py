@@ -29,10 +29,8 @@ def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
             continue
         if flow.kind in ("webhook", "callback") and "signature" in flow.carries and "timestamp" not in flow.carries:
             notes.append(
-                Problem(
-                    arch.file,
-                    arch.line_of(("flows", index)),
-                    f"flows[{index}]",
+                arch.flow_problem(
+                    index,
                     f"'{flow.source}' signs its deliveries to '{flow.target}' but the flow carries no timestamp: if the "
                     "signature covers the send time (a signed timestamp header, or a time inside the signed body or "
                     "token), add timestamp to carries; TMKB-WEBHOOK-008 takes it as missing otherwise",
@@ -43,10 +41,8 @@ def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
         if flow.kind != "request" or "payload" not in flow.carries or "auth_token" in flow.carries:
             continue
         notes.append(
-            Problem(
-                arch.file,
-                arch.line_of(("flows", index)),
-                f"flows[{index}]",
+            arch.flow_problem(
+                index,
                 f"'{flow.source}' sends a payload to '{flow.target}' (addresses customers chose) as a request: if it "
                 "delivers the system's events to URLs customers registered (outgoing webhooks), draw it as kind: "
                 "webhook, so TMKB-WEBHOOK-008 judges whether each delivery is signed over its body and send time; "

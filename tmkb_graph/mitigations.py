@@ -153,21 +153,25 @@ def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) 
     )
     if jobs and all(control in _own_controls(graph, job) for job in jobs):
         return f"every job {cid} hands its deliveries to ({', '.join(jobs)}) claims {control}"
-    receivers = _behind_gateway(graph, cid, ("webhook_receiver",))
+    services = _behind_gateway(graph, cid)
+    components = graph.architecture.model.components
+    receivers = [s for s in services if components[s].type == "webhook_receiver"]
     if receivers and all(control in _own_controls(graph, r) for r in receivers):
         return f"every webhook receiver {cid} forwards to ({', '.join(receivers)}) claims {control}"
-    services = _behind_gateway(graph, cid, ("api", "function", "webhook_receiver"))
     if services and all(control in _own_controls(graph, r) for r in services):
         return f"every service {cid} forwards requests to ({', '.join(services)}) claims {control}"
     return None
 
 
-def _behind_gateway(graph: ArchitectureGraph, cid: str, types: tuple[str, ...]) -> list[str]:
-    """The components of those types a gateway forwards requests to (none for any other component)."""
+_FORWARDED_TO = frozenset({"api", "function", "webhook_receiver"})
+
+
+def _behind_gateway(graph: ArchitectureGraph, cid: str) -> list[str]:
+    """The services and webhook receivers a gateway forwards requests to (none for any other component)."""
     components = graph.architecture.model.components
     if components[cid].type != "gateway":
         return []
-    return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type in types})
+    return sorted({t for _, t, i in graph.out_flows(cid) if graph.flow(i).kind == "request" and components[t].type in _FORWARDED_TO})
 
 
 def place_label(graph: ArchitectureGraph, scope: str, ref: Any) -> str:

@@ -35,12 +35,10 @@ def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
             continue
         seen.add(flow.target)
         notes.append(
-            Problem(
-                arch.file,
-                arch.line_of(("flows", index)),
-                f"flows[{index}]",
+            arch.flow_problem(
+                index,
                 f"'{flow.source}' names the tenant it acts in to '{flow.target}' (carries tenant_id): if '{flow.target}' "
-                f"checks it against the tenants the credential was granted (a refusal for a tenant the token was not given), "
+                "checks it against the tenants the credential was granted (a refusal for a tenant the token was not given), "
                 f"claim {_CHECK} there, and if every credential it accepts belongs to one tenant (a key issued to one "
                 "account, a token signed with one project's key), declare facts: {one_tenant_credentials: true}; "
                 "TMKB-AUTHZ-017 takes the check as missing otherwise",

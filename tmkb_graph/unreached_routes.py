@@ -52,10 +52,8 @@ def unreached_redirects(arch: LoadedArchitecture, graph: ArchitectureGraph) -> l
         if flow.kind != "redirect" or components[flow.target].type in _OUTSIDE_TYPES or graph.reachable(flow.target):
             continue
         problems.append(
-            Problem(
-                arch.file,
-                arch.line_of(("flows", index)),
-                f"flows[{index}]",
+            arch.flow_problem(
+                index,
                 f"a redirect from '{flow.source}' sends the user's browser to '{flow.target}', but no browser's request "
                 f"reaches '{flow.target}' as drawn (its zone is not one outside callers reach and no flow from a client "
                 "enters it), so the callback is judged nowhere: draw the browser's request to it, or place it where "
