@@ -429,6 +429,23 @@ flows:
     assert "carries no timestamp" not in timed.stderr
 
 
+def test_the_platforms_own_identity_provider_is_asked_about_its_deliveries_and_a_third_partys_is_not(tmp_path) -> None:
+    text = """\
+name: Sign-in
+tenancy: multi
+zones: {auth: internal}
+components:
+  idp: {type: identity_provider, zone: auth}
+  hooks: {type: external_service, facts: {customer_endpoint: true}}
+flows:
+  - {from: idp, to: hooks, kind: webhook, carries: [payload, signature]}
+"""
+    own = _validate(tmp_path / "own.yaml", text)
+    assert len(_notes_about(own, "carries no timestamp")) == 1
+    theirs = _validate(tmp_path / "theirs.yaml", text.replace("{auth: internal}", "{auth: third_party}"))
+    assert "carries no timestamp" not in theirs.stderr
+
+
 def test_a_request_naming_its_tenant_to_an_api_without_the_check_is_a_validate_note(tmp_path) -> None:
     text = """\
 name: Books

@@ -14,7 +14,10 @@ from __future__ import annotations
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
 
-_SENDERS = frozenset({"worker", "function", "api", "gateway", "webhook_receiver"})
+_SENDERS = frozenset({"worker", "function", "api", "gateway", "webhook_receiver", "identity_provider"})
+# the system's own zones: an identity provider there (the platform's sign-in service) sends for the
+# system, one in a third party's zone sends for that party (TMKB-WEBHOOK-008's sender role)
+_OWN_ZONES = frozenset({"internet", "dmz", "internal", "restricted"})
 
 
 def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
@@ -24,8 +27,8 @@ def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
     model = arch.model
     notes = []
     for index, flow in enumerate(model.flows):
-        source, target = model.components[flow.source], model.components[flow.target]
-        if source.type not in _SENDERS or target.type != "external_service" or target.facts.get("customer_endpoint") is not True:
+        target = model.components[flow.target]
+        if not _sends_for_the_system(arch, flow.source) or target.type != "external_service" or target.facts.get("customer_endpoint") is not True:
             continue
         if flow.kind in ("webhook", "callback") and "signature" in flow.carries and "timestamp" not in flow.carries:
             notes.append(
@@ -51,3 +54,8 @@ def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
             )
         )
     return notes
+
+
+def _sends_for_the_system(arch: LoadedArchitecture, component_id: str) -> bool:
+    """Whether a component is one of the system's own senders (TMKB-WEBHOOK-008's sender role)."""
+    return arch.model.components[component_id].type in _SENDERS and arch.zone_kind(component_id) in _OWN_ZONES
