@@ -144,7 +144,7 @@ def test_endpoint_words_are_said_of_endpoints_only_and_name_a_word(
     tmp_path: Path, field: str, word: str, pattern: str, shipped: str, typo: str
 ) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, f"- {{role: service, {field}: [{word}]}}"))
-    assert code == 2 and "only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, workflows, route_words, not_route_words or as_strong_as_siblings" in stderr
     code, stderr = _validate_shipped(tmp_path, "authorization", pattern, shipped, f"{field}: [{word}]", f"{field}: [{typo}]")
     assert code == 2 and field in stderr and f"'{word}'" in stderr and "line " in stderr
 
@@ -210,7 +210,7 @@ def test_presumption_noted_belongs_to_a_condition_that_lists_facts(tmp_path: Pat
 
 def test_not_route_words_belong_to_endpoint_conditions(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, not_route_words: [restore]}"))
-    assert code == 2 and "only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings" in stderr
+    assert code == 2 and "only an endpoint condition can list owners, workflows, route_words, not_route_words or as_strong_as_siblings" in stderr
 
 
 def test_resources_apart_from_names_another_role_of_the_template(tmp_path: Path) -> None:

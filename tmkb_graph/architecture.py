@@ -26,6 +26,7 @@ from tmkb_graph.words import (
     ContextItem,
     Control,
     FlowKind,
+    Grant,
     IdPlace,
     Workflow,
     IdScheme,
@@ -180,6 +181,9 @@ class Resource(_Strict):
     parent: Name | None = None
     # whether some state changes are reserved to roles or states (guarded) or open to any editor (free)
     workflow: Workflow | None = None
+    # what its records give: standing access to the tenant's data, a push of it to a chosen
+    # address, or neither; undeclared, the resource's name tells (tmkb_graph.grants)
+    grants: Grant | None = None
     description: str | None = None
 
 

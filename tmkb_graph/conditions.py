@@ -75,6 +75,8 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.not_route_words and _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.not_route_words}:
         return False
+    if condition.route_words and not _route_words(endpoint_at(graph, binding.endpoints[condition.name]).route) & {w.lower() for w in condition.route_words}:
+        return False
     if condition.bodies and not _every_route(graph, binding, condition, lambda ref: endpoint_at(graph, ref).body in condition.bodies):
         return False
     if condition.workflows and _route_workflow(graph, binding.endpoints[condition.name]) not in condition.workflows:

@@ -7,6 +7,7 @@ import re
 from tmkb_graph.architecture import Architecture, Endpoint, effective_owner, route_workflow
 from tmkb_graph.bindings import EndpointRef, NotAssessable
 from tmkb_graph.boundaries import SYNC_CALL_KINDS, ArchitectureGraph
+from tmkb_graph.grants import resource_grants
 from tmkb_graph.pattern import EndpointSpec, Template
 from tmkb_graph.place_controls import endpoint_controls, forwarding
 from tmkb_graph.route_paths import is_path_param, path_segments
@@ -275,6 +276,8 @@ def _resource_fits(spec: EndpointSpec, endpoint: Endpoint, model: Architecture, 
     if endpoint.resource is None:
         return False
     resource = model.resources.get(endpoint.resource)
+    if wanted.grants and resource_grants(endpoint.resource, resource) not in wanted.grants:
+        return False
     if resource is None:
         if wanted.owners or wanted.ids or (wanted.workflows and endpoint.workflow is None) or wanted.soft_delete is not None:
             return f"resource '{endpoint.resource}' is not declared under resources"

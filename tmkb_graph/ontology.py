@@ -34,6 +34,7 @@ SECTION_CLASSES: dict[str, str] = {
     "id_places": "IdPlace",
     "bodies": "Body",
     "workflows": "Workflow",
+    "grants": "Grant",
     "tenancy": "Tenancy",
     "severities": "Severity",
     "likelihoods": "Likelihood",

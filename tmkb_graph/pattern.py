@@ -14,7 +14,7 @@ from tmkb_graph import pattern_rules as rules
 from tmkb_graph.model_base import InputModel
 from tmkb_graph.pattern_rules import AGENT_SUMMARY_TOKEN_LIMIT  # noqa: F401  (validation and tests import it from here)
 from tmkb_graph.words import (
-    Body, BoundaryKind, ComponentFact, ComponentType, ContextItem, Control, FlowKind, IdScheme, Likelihood,
+    Body, BoundaryKind, ComponentFact, ComponentType, ContextItem, Control, FlowKind, Grant, IdScheme, Likelihood,
     Operation, ResourceOwner, Severity, Tenancy, Tier, Workflow, ZoneKind,
 )
 
@@ -180,6 +180,8 @@ class ResourceSpec(_Strict):
     ids: list[IdScheme] = Field(default_factory=list)
     # the resource declares one of these workflows (undeclared: not assessable)
     workflows: list[Workflow] = Field(default_factory=list)
+    # what its records give (declared, or known from its name: tmkb_graph.grants)
+    grants: list[Grant] = Field(default_factory=list)
 
 
 class EndpointSpec(_Strict):
@@ -237,6 +239,9 @@ class Condition(_Strict):
     # the bound endpoint's route has none of these words as a path segment (case-insensitive,
     # parameters ignored): a transition that is not a restore (POST /x/{id}/publish)
     not_route_words: list[str] = Field(default_factory=list)
+    # the bound endpoint's route has one of these words as a path segment (same reading):
+    # POST /oauth/token, an exchange that signs a client in rather than a setting
+    route_words: list[str] = Field(default_factory=list)
     # the condition holds only for a bound role's component of one of these types
     types: list[ComponentType] = Field(default_factory=list)
     # whether someone outside can call the bound role's component (an ingress crossing enters it)

@@ -74,7 +74,7 @@ def check_place(place: Any) -> None:
 
 def condition_says_something(c: Any) -> bool:
     """True when a condition lists anything to judge."""
-    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.reached_by, c.types, c.flows_out, c.no_flows_out, c.written_only_by, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
+    listed = (c.controls, c.carries, c.carries_none, c.kinds, c.lacks, c.owners, c.ids, c.bodies, c.workflows, c.operations, c.not_route_words, c.route_words, c.reached_by, c.types, c.flows_out, c.no_flows_out, c.written_only_by, c.sends_only_to, c.started_with, c.sends_carrying, c.sends_without)
     return any(listed) or bool(c.as_strong_as_siblings or c.facts or c.not_facts) or c.reachable is not None or c.resources_apart_from is not None or c.token_link is not None or c.token_in_path is not None
 
 
@@ -99,8 +99,8 @@ def check_condition(c: Any) -> None:
         raise ValueError("a condition lists controls, carries, lacks, owners, operations, types or several of them")
     if (c.carries or c.carries_none or c.kinds or c.token_link is not None) and c.flow is None:
         raise ValueError("only a flow condition can list carries, carries_none, kinds or token_link")
-    if (c.owners or c.workflows or c.not_route_words or c.as_strong_as_siblings) and c.endpoint is None:
-        raise ValueError("only an endpoint condition can list owners, workflows, not_route_words or as_strong_as_siblings")
+    if (c.owners or c.workflows or c.not_route_words or c.route_words or c.as_strong_as_siblings) and c.endpoint is None:
+        raise ValueError("only an endpoint condition can list owners, workflows, route_words, not_route_words or as_strong_as_siblings")
     if c.token_in_path is not None and c.endpoint is None:
         raise ValueError("only an endpoint condition can say token_in_path")
     if (c.ids or c.bodies or c.operations or c.reached_by) and c.flow is not None:

@@ -115,6 +115,7 @@ RESOURCE_SPEC = ModelSpec("ResourceSpec", {
     "soft_delete": optional(flag),
     "ids": many(_id_scheme),
     "workflows": many(word("workflows")),
+    "grants": many(word("grants")),
 })
 ENDPOINT_SPEC = ModelSpec("EndpointSpec", {
     "of": Spec(text()),
@@ -148,6 +149,7 @@ CONDITION = ModelSpec("Condition", {
     "token_in_path": optional(flag),
     "reached_by": many(_flow_kind),
     "not_route_words": many(text()),
+    "route_words": many(text()),
     "types": many(_type),
     "reachable": optional(flag),
     "facts": Spec(facts(), factory=dict),

@@ -32,6 +32,7 @@ SECTIONS: dict[str, str] = {
     "id_places": "id place",
     "bodies": "body",
     "workflows": "workflow",
+    "grants": "grant",
     "tenancy": "tenancy",
     "severities": "severity",
     "likelihoods": "likelihood",

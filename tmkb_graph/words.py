@@ -36,6 +36,7 @@ IdScheme = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_i
 IdPlace = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("id_places"))]
 Body = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("bodies"))]
 Workflow = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("workflows"))]
+Grant = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("grants"))]
 Tenancy = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("tenancy"))]
 Severity = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("severities"))]
 Likelihood = Annotated[str, BeforeValidator(_strip_spaces), AfterValidator(_word_in("likelihoods"))]

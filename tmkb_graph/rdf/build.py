@@ -19,6 +19,7 @@ from rdflib.term import Node
 from tmkb_graph.architecture import Flow, LoadedArchitecture, flow_endpoint
 from tmkb_graph.boundaries import ArchitectureGraph, Crossing, infer_boundaries
 from tmkb_graph.findings import AnalysisResult, Finding, Gap
+from tmkb_graph.grants import resource_grants
 from tmkb_graph.place_controls import effective_controls
 from tmkb_graph.rdf.iris import (
     TMKB,
@@ -128,6 +129,7 @@ def _resources(t: Triples, arch: LoadedArchitecture, places: _Places) -> None:
         t.add(r, TMKB.idScheme, term_iri("id_schemes", resource.ids) if resource.ids else None)
         t.add(r, TMKB.parent, part_iri(g, "resource", resource.parent) if resource.parent else None)
         t.add(r, TMKB.workflow, term_iri("workflows", resource.workflow) if resource.workflow else None)
+        t.add(r, TMKB.grants, term_iri("grants", resource_grants(name, resource)))
         t.add(r, TMKB.line, arch.line_of(("resources", name)))
 
 
