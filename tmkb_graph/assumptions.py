@@ -9,7 +9,8 @@ administrators' area are presumed (bound fields; open to every signed-in caller)
 names the presumption: a reader then knows what to confirm or declare. ``admin_only`` counts as
 unsaid only on a route whose path names an administrators' area (``/admin/...``) without claiming
 it: the path says one thing, the controls another, and the finding takes every signed-in caller to
-reach the route.
+reach the route. What a resource's records grant, where a template asks and the resource does not
+say, is read from its name (``tmkb_graph.grants``), and the finding names that reading too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from tmkb_graph.bindings import Binding, NotAssessable
 from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.conditions import holds
+from tmkb_graph.grants import resource_grants
 from tmkb_graph.matcher import unknown_fact_reason
 from tmkb_graph.mitigations import judge_mitigations, misses_required
 from tmkb_graph.pattern import Condition, Pattern
@@ -56,15 +58,48 @@ def _assumed_facts(condition: Condition, binding: Binding, graph: ArchitectureGr
 
 
 def finding_assumptions(pattern: Pattern, bindings: list[Binding], graph: ArchitectureGraph) -> list[str]:
-    """One sentence per undeclared fact or body the finding rests on, sorted (none for most)."""
+    """One sentence per undeclared fact, body or resource grant the finding rests on, sorted (none
+    for most)."""
     deciding = _deciding_conditions(pattern)
-    if not deciding:
+    granting = _granting_endpoints(pattern)
+    if not deciding and not granting:
         return []
     found: set[str] = set()
     for binding in bindings:
         for condition in deciding:
             found.update(_assumed(condition, binding, graph))
+        found.update(_grants_by_name(granting, binding, graph))
     return sorted(found)
+
+
+def _granting_endpoints(pattern: Pattern) -> list[str]:
+    """The template's endpoint roles whose resource must grant something (``resource: {grants}``)."""
+    return [name for name, spec in pattern.template.endpoints.items() if spec.resource is not None and spec.resource.grants]
+
+
+def _grants_by_name(names: list[str], binding: Binding, graph: ArchitectureGraph) -> list[str]:
+    """A sentence for each bound route whose resource's grant is read from its name, not declared."""
+    resources = graph.architecture.model.resources
+    out = []
+    for name in names:
+        ref = binding.endpoints.get(name)
+        resource_name = endpoint_at(graph, ref).resource if ref is not None else None
+        if resource_name is None:
+            continue
+        resource = resources.get(resource_name)
+        if resource is not None and resource.grants is not None:
+            continue
+        grant = resource_grants(resource_name, resource)
+        what = _GRANT_READINGS.get(grant)
+        if what is not None:
+            out.append(f"resource '{resource_name}' is taken, by its name, to be {what} (declare grants: access|delivery|nothing)")
+    return out
+
+
+_GRANT_READINGS = {
+    "access": "a credential that lets whoever holds it into the tenant's data",
+    "delivery": "a destination the system sends the tenant's data to",
+}
 
 
 def _deciding_conditions(pattern: Pattern) -> list[Condition]:
