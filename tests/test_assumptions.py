@@ -248,7 +248,7 @@ flows:
     assert result.exit_code == 0
     assert (
         f"note: {path}: line 5: TMKB-AUTHZ-014 cannot judge sweeper: worker 'sweeper' does not say "
-        "'builds tenants' results from many tenants' records' true or false (it names no framework); "
+        "'builds tenants' results from many tenants' records' true or false; "
         "declare facts: {tenant_results: true|false}"
     ) in result.stderr.splitlines()
 
@@ -471,3 +471,27 @@ flows:
     assert "names the tenant it acts in" not in checked.stderr
     one = _validate(tmp_path / "one.yaml", text.replace("controls: [authn]}", "controls: [authn], facts: {one_tenant_credentials: true}}"))
     assert "names the tenant it acts in" not in one.stderr and "belongs to one tenant' is taken" not in one.stderr
+
+
+def test_a_fact_no_framework_sets_is_asked_without_naming_the_framework(tmp_path) -> None:
+    # field_binding has known framework defaults, open_settings has none: only the design can say it
+    cli = _validate(tmp_path / "settings.yaml", """\
+name: Settings
+tenancy: multi
+components:
+  browser: {type: client}
+  api:
+    type: api
+    framework: fastapi
+    controls: [authn]
+    endpoints:
+      - {route: "POST /webhooks", operation: create, resource: Webhook}
+resources:
+  Webhook: {owner: tenant, ids: random}
+flows:
+  - {from: browser, to: api, kind: request, carries: [auth_token, payload]}
+""")
+    (settings,) = _notes_about(cli, "TMKB-AUTHZ-018 cannot judge")
+    assert settings.endswith("does not say 'settings open to every member' true or false; declare facts: {open_settings: true|false}")
+    (binding,) = _notes_about(cli, "TMKB-AUTHZ-006 cannot judge")
+    assert "(its framework 'fastapi' is not one whose default is known)" in binding

@@ -196,9 +196,9 @@ def test_started_with_is_said_of_roles_only_and_names_context_items(tmp_path: Pa
 
 def test_or_endpoints_belongs_to_a_role_condition_with_controls(tmp_path: Path) -> None:
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {endpoint: target, controls: [authn], or_endpoints: true}"))
-    assert code == 2 and "only a role condition that lists controls or lacks can say or_endpoints" in stderr
+    assert code == 2 and "only a role condition that lists controls can say or_endpoints" in stderr
     code, stderr = _validate(tmp_path, SOURCE.replace(CAPABILITY, "- {role: service, reachable: true, or_endpoints: true}"))
-    assert code == 2 and "only a role condition that lists controls or lacks can say or_endpoints" in stderr
+    assert code == 2 and "only a role condition that lists controls can say or_endpoints" in stderr
 
 
 def test_presumption_noted_belongs_to_a_condition_that_lists_facts(tmp_path: Path) -> None:

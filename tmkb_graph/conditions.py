@@ -89,8 +89,6 @@ def holds(condition: Condition, binding: Binding, graph: ArchitectureGraph) -> b
         return False
     if condition.as_strong_as_siblings and _weaker_than_a_sibling(graph, binding.endpoints[condition.name], condition.as_strong_as_siblings):
         return False
-    if condition.lacks and condition.or_endpoints and set(condition.lacks) & declared_controls(graph, binding, condition.name, True):
-        return False
     # what a place lacks is judged on everything that counts there: implied and gateway edge controls too
     return not (condition.lacks and set(condition.lacks) & place_controls(graph, binding, condition.name))
 

@@ -142,10 +142,15 @@ def _role_candidates(spec: RoleSpec, graph: ArchitectureGraph) -> tuple[set[str]
 def unknown_fact_reason(graph: ArchitectureGraph, cid: str, fact: str) -> str:
     """Why a component cannot be judged: it leaves a fact the pattern needs undeclared."""
     component = graph.architecture.model.components[cid]
+    vocab = load_vocabulary()
+    label = vocab.terms("component_facts")[fact].label.lower()
+    asked = f"{component.type} '{cid}' does not say '{label}' true or false"
+    if not any(fact in term.facts for term in vocab.terms("frameworks").values()):
+        # no framework or product sets this fact: only the design can say it
+        return f"{asked}; declare facts: {{{fact}: true|false}}"
     named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]
     framework = f"its {' and '.join(named)} is not one whose default is known" if named else "it names no framework"
-    label = load_vocabulary().terms("component_facts")[fact].label.lower()
-    return f"{component.type} '{cid}' does not say '{label}' true or false ({framework}); declare facts: {{{fact}: true|false}}"
+    return f"{asked} ({framework}); declare facts: {{{fact}: true|false}}"
 
 
 def _facts_fit(spec: RoleSpec, graph: ArchitectureGraph, cid: str) -> bool | str:

@@ -265,8 +265,7 @@ class Condition(_Strict):
     # does (a store only an identity provider fills holds the credentials it issues)
     written_only_by: list[ComponentType] = Field(default_factory=list)
     # a role condition's controls also hold when one of the component's routes claims them (a
-    # service that authenticates users on its routes, with anonymous public routes beside them);
-    # its lacks then hold only when neither the component nor any of its routes claims them
+    # service that authenticates users on its routes, with anonymous public routes beside them)
     or_endpoints: bool = False
     # every flow that starts the bound role's component's work (deliver, subscribe, invoke) carries
     # these items, and at least one does (a job told its tenant with each message)

@@ -110,8 +110,8 @@ def check_condition(c: Any) -> None:
             "only a role condition can list types, facts, not_facts, flows_out, no_flows_out, written_only_by, sends_only_to, started_with, "
             "sends_carrying, sends_without, reachable or resources_apart_from"
         )
-    if c.or_endpoints and (c.role is None or not (c.controls or c.lacks)):
-        raise ValueError("only a role condition that lists controls or lacks can say or_endpoints")
+    if c.or_endpoints and (c.role is None or not c.controls):
+        raise ValueError("only a role condition that lists controls can say or_endpoints")
     if c.presumption_noted and not c.facts:
         raise ValueError("only a condition that lists facts can say presumption_noted")
 
