@@ -10,6 +10,7 @@ token endpoint, a ``LinkToken``) is neither: minting those is how a caller signs
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tmkb_graph.architecture import Resource
 
@@ -40,8 +41,9 @@ def resource_grants(name: str, resource: Resource | None) -> str:
     return grants_by_name(name)
 
 
+@lru_cache(maxsize=1024)
 def grants_by_name(name: str) -> str:
-    """What a resource's name alone tells it grants."""
+    """What a resource's name alone tells it grants (asked per route a template binds: cached)."""
     words = _words(name)
     if not words:
         return "nothing"

@@ -145,7 +145,7 @@ def unknown_fact_reason(graph: ArchitectureGraph, cid: str, fact: str) -> str:
     vocab = load_vocabulary()
     label = vocab.terms("component_facts")[fact].label.lower()
     asked = f"{component.type} '{cid}' does not say '{label}' true or false"
-    if not any(fact in term.facts for term in vocab.terms("frameworks").values()):
+    if fact not in vocab.framework_facts:
         # no framework or product sets this fact: only the design can say it
         return f"{asked}; declare facts: {{{fact}: true|false}}"
     named = [f"{what} '{name}'" for what, name in (("framework", component.framework), ("technology", component.technology)) if name]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import yaml
@@ -100,6 +100,11 @@ class Vocabulary:
                     out.add(implied)
                     pending.append(implied)
         return out
+
+    @cached_property
+    def framework_facts(self) -> frozenset[str]:
+        """Every fact some known framework or product sets by default (field_binding, signs_timestamp)."""
+        return frozenset(fact for term in self.sections["frameworks"].values() for fact in term.facts)
 
     def framework_fact(self, framework: str | None, fact: str) -> bool | None:
         """What a known framework does by default about ``fact``; None when the framework is not known."""
