@@ -24,6 +24,17 @@ It prints the median wall time of each, each one's peak resident memory (os.wait
 that very process), pytm's own split (build, check + resolve), and the ratio pytm / tmkb: the goal
 in issue 10 is 10 or more. It flags whether tmkb stays under 1 GB at the largest size.
 
+Beside them, after each ABBA pair, it times two floors, so that the goal can be weighed against what
+no analysis can avoid on this stack:
+
+  floor  the interpreter, importing typer, pydantic and PyYAML (the CLI's given dependencies),
+         building one pydantic model (its first model loads pydantic's plugin machinery), and
+         libyaml's C scanner reading FILE's events and doing nothing with them
+  tiny   tmkb-graph analyze on a one-cell model (12 components) of the same generator: the fixed
+         cost of the real CLI
+
+and prints the budget the goal leaves (pytm / 10) with the floor's share of it.
+
 Usage:
   python bench/compare_pytm.py [--sizes 1000,8000,80000] [--reps N] [--big-reps N] [--seed 7]
                                [--pytm-version 1.4.0] [--strict-input-limit] [--regenerate]
@@ -73,6 +84,18 @@ _LIFTED = (
     "from tmkb_graph.cli import main\n"
     "sys.argv[0] = 'tmkb-graph'\n"
     "main()\n"
+)
+
+# The floor: what any command on this stack pays before analysing anything (see the docstring).
+_FLOOR = (
+    "import sys, typer, pydantic, yaml\n"
+    "class _M(pydantic.BaseModel):\n"
+    "    x: int\n"
+    "_M(x=1)\n"
+    "loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)\n"
+    "with open(sys.argv[1], 'rb') as fh:\n"
+    "    for _ in yaml.parse(fh, Loader=loader):\n"
+    "        pass\n"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -188,6 +211,15 @@ def models_for(size: int, seed: int, regenerate: bool) -> tuple[Path, Path, dict
 # ---------------------------------------------------------------------------------------------
 
 
+def tiny_model(seed: int) -> Path:
+    """One cell of the generator (12 components), for the CLI's fixed cost."""
+    path = MODELS / f"synthetic-{benchmark.CELL_SIZE}-s{seed}.yaml"
+    if not path.exists():
+        MODELS.mkdir(exist_ok=True)
+        benchmark.write_yaml(benchmark.generate(benchmark.CELL_SIZE, seed), path)
+    return path
+
+
 def ensure_pytm(version: str) -> Path:
     python = PYTM_VENV / "bin" / "python"
     if not python.exists():
@@ -270,19 +302,29 @@ def bench_size(size: int, reps: int, seed: int, pytm_python: Path, args: argpars
         return row
     print(f"[{size}] warm-up pytm {pfirst['wall']:.2f} s, {pfirst['rss'] / 2**20:.0f} MB", file=sys.stderr)
 
+    floor_cmd = [sys.executable, "-c", _FLOOR, str(yaml_path)]
+    tiny_cmd = tmkb_command(tiny_model(seed), False)
     tmkb_runs: list[dict[str, Any]] = []
     pytm_runs: list[dict[str, Any]] = []
+    floor_runs: list[dict[str, Any]] = []
+    tiny_runs: list[dict[str, Any]] = []
     for i in range(reps):
-        for tool in ("tmkb", "pytm", "pytm", "tmkb"):  # ABBA: drift hits both tools alike
+        for tool in ("tmkb", "pytm", "pytm", "tmkb", "floor", "tiny"):  # ABBA: drift hits both tools alike
             if tool == "tmkb":
                 r = run(tmkb_cmd)
                 tmkb_runs.append(r)
-            else:
+            elif tool == "pytm":
                 r = run(pytm_cmd, stdout=subprocess.PIPE)
                 r["split"] = json.loads(r["out"].decode().strip().splitlines()[-1])
                 pytm_runs.append(r)
+            else:
+                r = run(floor_cmd if tool == "floor" else tiny_cmd)
+                (floor_runs if tool == "floor" else tiny_runs).append(r)
             print(f"[{size}] pair {i + 1}/{reps} {tool} {r['wall']:.2f} s, {r['rss'] / 2**20:.0f} MB"
                   + (f" (exit {r['rc']})" if r["rc"] else ""), file=sys.stderr)
+    row["floor_s"] = statistics.median(r["wall"] for r in floor_runs)
+    row["tiny_s"] = statistics.median(r["wall"] for r in tiny_runs)
+    row["floor_failed"] = sum(1 for r in floor_runs + tiny_runs if r["rc"] != 0)
     row["tmkb_s"] = statistics.median(r["wall"] for r in tmkb_runs)
     row["pytm_s"] = statistics.median(r["wall"] for r in pytm_runs)
     row["pytm_cr_s"] = statistics.median(r["split"]["check_s"] + r["split"]["resolve_s"] for r in pytm_runs)
@@ -331,6 +373,18 @@ def print_table(rows: list[dict[str, Any]], pytm_version: str) -> None:
               + (f"  ({r['tmkb_failed']} tmkb runs failed)" if r["tmkb_failed"] else ""))
     print("\nratio = pytm end to end / tmkb end to end (goal: >= 10); ratio c+r = pytm check()+resolve() only"
           " / tmkb end to end.")
+    print("\nWhat the goal leaves, and what no analysis on this stack avoids (medians):")
+    print(f"{'components':>10} {'budget s':>9} {'floor s':>8} {'floor/budget':>12} {'tiny s':>7} {'tiny/budget':>11}")
+    for r in rows:
+        if "floor_s" not in r:
+            continue
+        budget = r["pytm_s"] / 10
+        print(f"{r['components']:>10} {budget:>9.3f} {r['floor_s']:>8.3f} {r['floor_s'] / budget:>11.0%} "
+              f"{r['tiny_s']:>7.3f} {r['tiny_s'] / budget:>10.0%}"
+              + (f"  ({r['floor_failed']} floor runs failed)" if r["floor_failed"] else ""))
+    print("budget = pytm end to end / 10 (tmkb must finish within it for the goal); floor = interpreter +"
+          " typer + pydantic's first model + libyaml's events of the file; tiny = tmkb-graph analyze on a"
+          " 12-component model.")
     print("Peak memory: the largest ru_maxrss of any run of that tool at that size.")
     big = max(rows, key=lambda r: r["components"])
     if "tmkb_rss" in big:
