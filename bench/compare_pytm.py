@@ -94,8 +94,9 @@ _FLOOR = (
     "_M(x=1)\n"
     "loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)\n"
     "with open(sys.argv[1], 'rb') as fh:\n"
-    "    for _ in yaml.parse(fh, Loader=loader):\n"
-    "        pass\n"
+    "    text = fh.read()\n"
+    "for _ in yaml.parse(text, Loader=loader):\n"
+    "    pass\n"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -374,15 +375,17 @@ def print_table(rows: list[dict[str, Any]], pytm_version: str) -> None:
     print("\nratio = pytm end to end / tmkb end to end (goal: >= 10); ratio c+r = pytm check()+resolve() only"
           " / tmkb end to end.")
     print("\nWhat the goal leaves, and what no analysis on this stack avoids (medians):")
-    print(f"{'components':>10} {'budget s':>9} {'floor s':>8} {'floor/budget':>12} {'tiny s':>7} {'tiny/budget':>11}")
+    print(f"{'components':>10} {'budget s':>9} {'budget c+r s':>12} {'floor s':>8} {'floor/budget':>12} "
+          f"{'tiny s':>7} {'tiny/budget':>11}")
     for r in rows:
         if "floor_s" not in r:
             continue
         budget = r["pytm_s"] / 10
-        print(f"{r['components']:>10} {budget:>9.3f} {r['floor_s']:>8.3f} {r['floor_s'] / budget:>11.0%} "
-              f"{r['tiny_s']:>7.3f} {r['tiny_s'] / budget:>10.0%}"
+        print(f"{r['components']:>10} {budget:>9.3f} {r['pytm_cr_s'] / 10:>12.3f} {r['floor_s']:>8.3f} "
+              f"{r['floor_s'] / budget:>11.0%} {r['tiny_s']:>7.3f} {r['tiny_s'] / budget:>10.0%}"
               + (f"  ({r['floor_failed']} floor runs failed)" if r["floor_failed"] else ""))
-    print("budget = pytm end to end / 10 (tmkb must finish within it for the goal); floor = interpreter +"
+    print("budget = pytm end to end / 10, the time within which tmkb must finish for a ratio of 10 (budget c+r:"
+          " the same against pytm's check()+resolve() alone, the stricter reading); floor = interpreter +"
           " typer + pydantic's first model + libyaml's events of the file; tiny = tmkb-graph analyze on a"
           " 12-component model.")
     print("Peak memory: the largest ru_maxrss of any run of that tool at that size.")
