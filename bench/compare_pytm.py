@@ -33,7 +33,8 @@ no analysis can avoid on this stack:
   tiny   tmkb-graph analyze on a one-cell model (12 components) of the same generator: the fixed
          cost of the real CLI
 
-and prints the budget the goal leaves (pytm / 10) with the floor's share of it.
+and prints the budget the goal leaves (pytm end to end / 10, and pytm's check()+resolve() / 10)
+with each floor's share of it.
 
 Usage:
   python bench/compare_pytm.py [--sizes 1000,8000,80000] [--reps N] [--big-reps N] [--seed 7]
@@ -310,7 +311,8 @@ def bench_size(size: int, reps: int, seed: int, pytm_python: Path, args: argpars
     floor_runs: list[dict[str, Any]] = []
     tiny_runs: list[dict[str, Any]] = []
     for i in range(reps):
-        for tool in ("tmkb", "pytm", "pytm", "tmkb", "floor", "tiny"):  # ABBA: drift hits both tools alike
+        # ABBA for the two tools (drift hits both alike), then the two floors once per pair
+        for tool in ("tmkb", "pytm", "pytm", "tmkb", "floor", "tiny"):
             if tool == "tmkb":
                 r = run(tmkb_cmd)
                 tmkb_runs.append(r)
