@@ -166,6 +166,14 @@ class ArchitectureGraph:
             return frozenset(flow.carries)
         return frozenset(flow.carries) & (self._known_at(source) | SENDERS_OWN)
 
+    def started_through(self, index: int) -> list[str]:
+        """The components a channel starts with the work flow ``index`` puts into it: the targets of
+        the channel's starting flows (``STARTING_KINDS``) on that flow's topic, in the graph's order."""
+        flow = self.flow(index)
+        return [
+            job for _, job, k in self.out_flows(flow.target) if self.flow(k).kind in STARTING_KINDS and same_topic(flow, self.flow(k))
+        ]
+
     def reaching_carries(self, index: int) -> frozenset[str]:
         """What a flow hands its target: what it carries and, for a flow out of a queue or bus, what
         the flows into that channel on its topic put there (an enqueue's payload reaches the job
@@ -188,6 +196,9 @@ class ArchitectureGraph:
         self._known[component] = frozenset(known)
         return self._known[component]
 
+
+# flows that start a job's or function's work (a channel hands it on, or something invokes it)
+STARTING_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 # items a sender holds itself rather than passes on from what reached it
 SENDERS_OWN = frozenset({"auth_token", "signature", "timestamp"})

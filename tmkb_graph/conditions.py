@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from tmkb_graph.architecture import Flow, effective_owner, flow_endpoint, route_workflow
 from tmkb_graph.bindings import Binding, EndpointRef
-from tmkb_graph.boundaries import ArchitectureGraph, same_topic
+from tmkb_graph.boundaries import STARTING_KINDS, ArchitectureGraph
 from tmkb_graph.pattern import Comparison, Condition
 from tmkb_graph.place_controls import declared_controls, endpoint_at, endpoint_controls, facts_known, front_controls, place_controls
 
@@ -170,7 +170,7 @@ def _passes_on_only_to(graph: ArchitectureGraph, index: int, types: list[str], s
     if graph.family.get(flow.target) == "compute":
         jobs = [flow.target]
     elif graph.family.get(flow.target) == "channel":
-        jobs = [j for _, j, k in graph.out_flows(flow.target) if graph.flow(k).kind in STARTING_KINDS and same_topic(flow, graph.flow(k))]
+        jobs = graph.started_through(index)
     else:
         return False
     return bool(jobs) and all(job not in seen and _sends_only_to(graph, job, types, seen) for job in jobs)
@@ -181,10 +181,6 @@ def _written_only_by(graph: ArchitectureGraph, cid: str, types: list[str]) -> bo
     components = graph.architecture.model.components
     writers = {source for source, _, i in graph.in_flows(cid) if graph.flow(i).kind == "write"}
     return bool(writers) and all(components[w].type in types for w in writers)
-
-
-# flows that start a job's or function's work (a channel hands it on, or something invokes it)
-STARTING_KINDS = frozenset({"deliver", "subscribe", "invoke"})
 
 
 def _started_with(graph: ArchitectureGraph, cid: str, items: list[str]) -> bool:

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from tmkb_graph.architecture import LoadedArchitecture
-from tmkb_graph.boundaries import ArchitectureGraph, same_topic
+from tmkb_graph.boundaries import ArchitectureGraph
 from tmkb_graph.findings import Gap
 from tmkb_graph.bindings import Binding, EndpointRef
-from tmkb_graph.conditions import STARTING_KINDS
 from tmkb_graph.place_controls import (
     effective_controls,
     endpoint_at,
@@ -143,12 +142,10 @@ def _claimed_by_every_job_fed(graph: ArchitectureGraph, cid: str, control: str) 
     jobs = sorted(
         {
             job
-            for _, channel, i in graph.out_flows(cid)
+            for _, _, i in graph.out_flows(cid)
             if graph.flow(i).kind in _HANDOFF_KINDS
-            for _, job, j in graph.out_flows(channel)
-            if graph.flow(j).kind in STARTING_KINDS
-            and graph.family.get(job) == "compute"
-            and same_topic(graph.flow(i), graph.flow(j))
+            for job in graph.started_through(i)
+            if graph.family.get(job) == "compute"
         }
     )
     if jobs and all(control in _own_controls(graph, job) for job in jobs):
