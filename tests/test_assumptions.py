@@ -495,3 +495,34 @@ flows:
     assert settings.endswith("does not say 'settings open to every member' true or false; declare facts: {open_settings: true|false}")
     (binding,) = _notes_about(cli, "TMKB-AUTHZ-006 cannot judge")
     assert "(its framework 'fastapi' is not one whose default is known)" in binding
+
+
+def test_the_delivery_and_tenant_notes_follow_the_roles_of_the_patterns_they_ask_for(tmp_path) -> None:
+    # the notes admit what TMKB-WEBHOOK-008's and TMKB-AUTHZ-017's roles admit; a library without
+    # those patterns judges neither, so validate has nothing to ask
+    from tmkb_graph.library import PatternLibrary, load_library
+    from tmkb_graph.validation import validate_paths
+
+    path = tmp_path / "both.yaml"
+    path.write_text("""\
+name: Both
+tenancy: multi
+components:
+  app: {type: client}
+  api: {type: api, controls: [authn]}
+  sender: {type: worker}
+  hooks: {type: external_service, facts: {customer_endpoint: true}}
+flows:
+  - {from: app, to: api, kind: request, carries: [auth_token, tenant_id]}
+  - {from: api, to: sender, kind: invoke}
+  - {from: sender, to: hooks, kind: request, carries: [payload]}
+""", encoding="utf-8")
+    needles = ("TMKB-WEBHOOK-008 judges", "names the tenant it acts in")
+
+    def asked(library: PatternLibrary) -> list[str]:
+        return sorted(n for n in needles for p in validate_paths([path], library).problems if n in str(p))
+
+    shipped = load_library()
+    assert asked(shipped) == sorted(needles)
+    without = {k: v for k, v in shipped.patterns.items() if k not in ("TMKB-WEBHOOK-008", "TMKB-AUTHZ-017")}
+    assert asked(PatternLibrary(without)) == []

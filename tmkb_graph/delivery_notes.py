@@ -11,24 +11,34 @@ signature covers is easily left out of a design (two judges rejected the finding
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tmkb_graph.architecture import LoadedArchitecture
 from tmkb_graph.errors import Problem
 
-_SENDERS = frozenset({"worker", "function", "api", "gateway", "webhook_receiver", "identity_provider"})
-# the system's own zones: an identity provider there (the platform's sign-in service) sends for the
-# system, one in a third party's zone sends for that party (TMKB-WEBHOOK-008's sender role)
-_OWN_ZONES = frozenset({"internet", "dmz", "internal", "restricted"})
+if TYPE_CHECKING:
+    from tmkb_graph.library import PatternLibrary
+    from tmkb_graph.pattern import RoleSpec
+
+# the pattern whose sender and endpoint roles say which flows are the system's deliveries
+_PATTERN = "TMKB-WEBHOOK-008"
 
 
-def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
+def delivery_notes(arch: LoadedArchitecture, library: PatternLibrary) -> list[Problem]:
     """A note for each request flow from one of the system's components to an external service that
     stands for addresses customers chose, carrying a payload and no auth token, and for each webhook
-    or callback there that carries a signature but no timestamp."""
+    or callback there that carries a signature but no timestamp. The system's senders and the
+    customers' addresses are what TMKB-WEBHOOK-008's roles admit (its sender role's zones are the
+    system's own: an identity provider there is the platform's sign-in service); a library without
+    that pattern judges no delivery, so there is nothing to ask."""
+    pattern = library.patterns.get(_PATTERN)
+    if pattern is None:
+        return []
+    sender, endpoint = pattern.template.roles["sender"], pattern.template.roles["endpoint"]
     model = arch.model
     notes = []
     for index, flow in enumerate(model.flows):
-        target = model.components[flow.target]
-        if not _sends_for_the_system(arch, flow.source) or target.type != "external_service" or target.facts.get("customer_endpoint") is not True:
+        if not _admits(arch, flow.source, sender) or not _admits(arch, flow.target, endpoint):
             continue
         if flow.kind in ("webhook", "callback") and "signature" in flow.carries and "timestamp" not in flow.carries:
             notes.append(
@@ -56,6 +66,12 @@ def delivery_notes(arch: LoadedArchitecture) -> list[Problem]:
     return notes
 
 
-def _sends_for_the_system(arch: LoadedArchitecture, component_id: str) -> bool:
-    """Whether a component is one of the system's own senders (TMKB-WEBHOOK-008's sender role)."""
-    return arch.model.components[component_id].type in _SENDERS and arch.zone_kind(component_id) in _OWN_ZONES
+def _admits(arch: LoadedArchitecture, component_id: str, role: RoleSpec) -> bool:
+    """Whether the component is of one of the role's types, in one of its zones (if it names any),
+    and declares every fact it asks as it asks it."""
+    component = arch.model.components[component_id]
+    return (
+        component.type in role.types
+        and (not role.zones or arch.zone_kind(component_id) in role.zones)
+        and all(component.facts.get(fact) is wanted for fact, wanted in role.facts.items())
+    )

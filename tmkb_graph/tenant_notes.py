@@ -10,18 +10,28 @@ first seventeen findings as such omissions. validate asks once per API that clai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tmkb_graph.architecture import Component, LoadedArchitecture
 from tmkb_graph.errors import Problem
 from tmkb_graph.place_controls import effective_controls
 
-_CALLERS = frozenset({"client", "external_service"})
-_SERVICES = frozenset({"api", "gateway", "function"})
+if TYPE_CHECKING:
+    from tmkb_graph.library import PatternLibrary
+
+# the pattern whose caller and api roles say which requests name a tenant to whom
+_PATTERN = "TMKB-AUTHZ-017"
 _CHECK = "tenant_scoped_queries"
 
 
-def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
-    """A note for each API, gateway or function that a caller's request names a tenant to, where
-    neither the component nor every one of its routes claims tenant_scoped_queries."""
+def named_tenant_notes(arch: LoadedArchitecture, library: PatternLibrary) -> list[Problem]:
+    """A note for each component that a caller's request names a tenant to (of the types
+    TMKB-AUTHZ-017's caller and api roles admit), where neither the component nor every one of its
+    routes claims tenant_scoped_queries; none when the library has no such pattern to ask it."""
+    pattern = library.patterns.get(_PATTERN)
+    if pattern is None:
+        return []
+    callers, services = pattern.template.roles["caller"].types, pattern.template.roles["api"].types
     model = arch.model
     notes = []
     seen: set[str] = set()
@@ -29,7 +39,7 @@ def named_tenant_notes(arch: LoadedArchitecture) -> list[Problem]:
         source, target = model.components[flow.source], model.components[flow.target]
         if flow.target in seen or flow.kind != "request" or "tenant_id" not in flow.carries:
             continue
-        if source.type not in _CALLERS or target.type not in _SERVICES or _claims_check(target):
+        if source.type not in callers or target.type not in services or _claims_check(target):
             continue
         if target.facts.get("one_tenant_credentials") is True:
             continue

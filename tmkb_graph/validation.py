@@ -129,13 +129,14 @@ def _architecture_warnings(doc: YamlDocument, report: ValidationReport, library:
     from tmkb_graph.analysis import analyze_with_file_warnings  # the analysis is needed only for architectures
 
     arch = check_architecture_document(doc)
-    result, file_warnings = analyze_with_file_warnings(arch, library or load_library())
+    library = library or load_library()
+    result, file_warnings = analyze_with_file_warnings(arch, library)
     report.problems.extend(file_warnings)
     report.problems.extend(assumption_notes(arch, result))
     report.problems.extend(sibling_notes(arch))
     report.problems.extend(admin_scope_notes(arch))
-    report.problems.extend(delivery_notes(arch))
-    report.problems.extend(named_tenant_notes(arch))
+    report.problems.extend(delivery_notes(arch, library))
+    report.problems.extend(named_tenant_notes(arch, library))
     return 1
 
 
